@@ -1,0 +1,31 @@
+package ai.chorus.cli;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigValue;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+import java.util.Map;
+
+/**
+ * Builds the Spark session from configuration. A master chosen by spark-submit (or {@code -Dspark.master})
+ * wins; otherwise {@code chorus.spark.master}, {@code local[*]} by default: the embedded Spark.
+ */
+public final class SparkSessions {
+    private SparkSessions() {
+    }
+
+    public static SparkSession create(Config config) {
+        SparkConf conf = new SparkConf();
+        if (!conf.contains("spark.master")) {
+            conf.setMaster(config.getString("chorus.spark.master"));
+            // An embedded run has no one to look at the web UI; it only costs start-up time and a port.
+            conf.setIfMissing("spark.ui.enabled", "false");
+        }
+        conf.setIfMissing("spark.app.name", config.getString("chorus.spark.app-name"));
+        for (Map.Entry<String, ConfigValue> e : config.getConfig("chorus.spark.conf").entrySet()) {
+            conf.set(e.getKey().replace("\"", ""), String.valueOf(e.getValue().unwrapped()));
+        }
+        return SparkSession.builder().config(conf).getOrCreate();
+    }
+}

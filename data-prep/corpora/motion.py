@@ -14,7 +14,9 @@ the golden angle) and six clips:
 Every clip is 128x128, 16 frames at 8 fps (2 s). Each pair is an exact time reversal of the
 other (frame n of "left" is frame 15-n of "right"), so only the frame order tells the captions
 apart; the build checks this on the decoded clips (the first and last frames of each clip are
-closest to the last and first frames of its partner). Containers: H.264 MP4 (yuv420p) for
+closer to the last and first frames of its partner than to their neighbours). Positions come
+from the frame timestamp t (t*8 is the frame index): in ffmpeg 5.1 overlay's own `n` is already 1
+on the first frame, which shifted every clip by one frame. Containers: H.264 MP4 (yuv420p) for
 most; WebM (VP9) for one clip in six and animated GIF for a few. The container is rotated over
 the motions (clip (object j, motion m) is WebM when (j + m) % 6 == 5, GIF when (j + m) % 6 == 2
 and j % 5 == 0), so a container never gives the label away. Every clip is checked with ffprobe

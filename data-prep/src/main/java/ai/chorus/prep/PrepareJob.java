@@ -90,11 +90,14 @@ public final class PrepareJob {
         input.unpersist();
 
         double seconds = (System.nanoTime() - start) / 1e9;
+        describe("statistics");
         DatasetInfo info = DatasetInfo.describe(spark, out, true, options, located, tokenizer, rowsIn, seconds, "prepare");
         Result result = reconcile(out, info, rowsIn);
         out.writeString(out.staged(DatasetFolder.DATASET_JSON), info.toJson());
         out.markStagingReady();
+        describe("commit");
         out.commit(null);
+        describe("done");
         info.printSummary();
         return result;
     }
@@ -279,7 +282,12 @@ public final class PrepareJob {
         return List.of();
     }
 
-    /** Decodes every row on the executors; returns {samples, rejects}, backed by one persisted pass. */
+    /**
+     * Decodes every row on the executors; returns {samples, rejects}, backed by one persisted pass.
+     * Rows are hash-partitioned by key into the output shards and sorted by key <em>before</em> decoding,
+     * so the heavy decoded tensors are written where they were made (no shuffle of pixels) and a rerun
+     * puts the same rows in the same shards.
+     */
     @SuppressWarnings("unchecked")
     private Dataset<Row>[] process(Dataset<Row> rows, long total, MediaPathResolver resolver, Configuration hadoop,
                                    BpeTokenizer tokenizer) {
@@ -287,13 +295,16 @@ public final class PrepareJob {
         Broadcast<BpeTokenizer> tokens = jsc.broadcast(tokenizer);
         SerializableHadoopConf conf = new SerializableHadoopConf(hadoop);
         PrepareOptions opts = options;
-        int tasks = (int) Math.max(1, Math.min(100_000, (total + options.rowsPerTask() - 1) / options.rowsPerTask()));
+        // At least one shard per core, so that every core decodes.
+        int shards = (int) Math.max(jsc.defaultParallelism(),
+                Math.min(1_000_000, (total + options.rowsPerShard() - 1) / options.rowsPerShard()));
         try (ProgressReporter progress = new ProgressReporter(spark.sparkContext(), "prepare", total, progressIntervalMillis)) {
             LongAccumulator ok = progress.ok();
             LongAccumulator rejected = progress.rejected();
-            JavaRDD<SampleProcessor.Outcome> outcomes = rows.javaRDD().repartition(tasks).mapPartitions(it ->
-                    counted(new SampleProcessor(opts, resolver, conf.get(), tokens.value()), it, ok, rejected)
-            ).persist(StorageLevel.MEMORY_AND_DISK_SER());
+            JavaRDD<SampleProcessor.Outcome> outcomes = rows.repartition(shards, col("key")).sortWithinPartitions("key")
+                    .javaRDD().mapPartitions(it ->
+                            counted(new SampleProcessor(opts, resolver, conf.get(), tokens.value()), it, ok, rejected))
+                    .persist(StorageLevel.MEMORY_AND_DISK());
             describe("decode media");
             outcomes.count();
             Dataset<Row> samples = spark.createDataFrame(outcomes.filter(SampleProcessor.Outcome::ok)
@@ -322,13 +333,10 @@ public final class PrepareJob {
         };
     }
 
-    /** Shards by a hash of the key and sorts inside each shard, so a rerun writes the same rows in the same shards. */
+    /** Samples are already sharded and sorted by {@link #process}: one Parquet file per shard. */
     private void writeSamples(Dataset<Row> samples, Path to) {
         describe("write samples");
-        long n = samples.count();
-        int shards = (int) Math.max(1, (n + options.rowsPerShard() - 1) / options.rowsPerShard());
-        samples.repartition(shards, col("key")).sortWithinPartitions("key")
-                .write().mode("overwrite").parquet(to.toString());
+        samples.write().mode("overwrite").parquet(to.toString());
     }
 
     private void writeRejects(Dataset<Row> rejects, Path to) {
@@ -340,7 +348,15 @@ public final class PrepareJob {
                 .write().mode("overwrite").parquet(to.toString());
     }
 
+    private long phaseStart = System.nanoTime();
+    private String phase = "start";
+
+    /** Names the Spark jobs that follow (UI, logs) and logs how long the previous phase took. */
     private void describe(String what) {
+        long now = System.nanoTime();
+        LOG.info(String.format(Locale.ROOT, "prepare: %s took %.1f s", phase, (now - phaseStart) / 1e9));
+        phase = what;
+        phaseStart = now;
         spark.sparkContext().setJobDescription("chorus prepare: " + what);
     }
 }

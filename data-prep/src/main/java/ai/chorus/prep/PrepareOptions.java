@@ -11,7 +11,7 @@ import com.typesafe.config.Config;
 import java.io.Serializable;
 
 /** Everything the prepare job needs, read and validated from {@code chorus.prep} before any work starts. */
-public record PrepareOptions(InputOptions input, String outputPath, int rowsPerShard, int rowsPerTask,
+public record PrepareOptions(InputOptions input, String outputPath, int rowsPerShard,
                              SplitAssigner split, TextOptions text, TokenizerOptions tokenizer,
                              ImageOptions image, AudioOptions audio, VideoOptions video) implements Serializable {
 
@@ -23,7 +23,6 @@ public record PrepareOptions(InputOptions input, String outputPath, int rowsPerS
         String output = ChorusConfig.requireString(config, p + ".output.path",
                 "the folder (path or URI) the prepared dataset is written to");
         int rowsPerShard = positive(config, p + ".output.rows-per-shard");
-        int rowsPerTask = positive(config, p + ".output.rows-per-task");
         int vocabSize = config.getInt(p + ".tokenizer.vocab-size");
         if (vocabSize < 260) {
             throw ChorusConfig.badValue(config, p + ".tokenizer.vocab-size",
@@ -32,7 +31,7 @@ public record PrepareOptions(InputOptions input, String outputPath, int rowsPerS
         TokenizerOptions tokenizer = new TokenizerOptions(vocabSize, positive(config, p + ".tokenizer.min-word-frequency"),
                 ChorusConfig.optionalString(config, p + ".tokenizer.vocabulary"));
         return new PrepareOptions(
-                InputOptions.fromConfig(config, p + ".input"), output, rowsPerShard, rowsPerTask,
+                InputOptions.fromConfig(config, p + ".input"), output, rowsPerShard,
                 SplitAssigner.fromConfig(config, p + ".split"),
                 TextOptions.fromConfig(config, p + ".text"), tokenizer,
                 ImageOptions.fromConfig(config, p + ".image"),

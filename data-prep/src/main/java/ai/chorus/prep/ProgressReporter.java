@@ -9,7 +9,7 @@ import java.util.Locale;
 
 /**
  * Logs a long job's progress from the driver: rows done of the total, rate, ETA and counts by outcome.
- * Accumulators reach the driver as tasks finish, so progress moves one task (rows-per-task rows) at a time.
+ * Accumulators reach the driver as tasks finish, so progress moves one task (one shard of rows) at a time.
  */
 public final class ProgressReporter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ProgressReporter.class);

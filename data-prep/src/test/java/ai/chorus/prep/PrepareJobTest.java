@@ -49,7 +49,6 @@ class PrepareJobTest {
         List<String> all = new ArrayList<>(List.of(
                 "chorus.prep.input.manifest=\"" + manifest.toUri() + "\"",
                 "chorus.prep.output.path=\"" + out.toUri() + "\"",
-                "chorus.prep.output.rows-per-task=4",
                 "chorus.prep.output.rows-per-shard=5",
                 "chorus.prep.image.size=32",
                 "chorus.prep.video.size=32",

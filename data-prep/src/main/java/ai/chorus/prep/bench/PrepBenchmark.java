@@ -54,7 +54,8 @@ public final class PrepBenchmark {
         for (Path f : files) {
             bytes.add(Files.readAllBytes(f));
         }
-        PrepareOptions options = options(files, work.resolve("images"), "image", Map.of("chorus.prep.image.size", size));
+        PrepareOptions options = options(files.subList(0, 1), work.resolve("image-options"), "image",
+                Map.of("chorus.prep.image.size", size));
         ImagePreprocessor preprocessor = new ImagePreprocessor(options.image());
         // Warm up the JIT on a few files so that the first measurement is not the slowest.
         for (int i = 0; i < Math.min(50, bytes.size()); i++) {
@@ -74,14 +75,14 @@ public final class PrepBenchmark {
         }
         m.add(new Measurement("chorus ImagePreprocessor (decode+orient+alpha+resize), 1 thread", files.size(),
                 secondsSince(t), 1, "images", files.size()));
-        m.add(prepareJob("chorus prepare job (read+decode+resize+Parquet), local[" + cores + "]", options, files.size(),
-                cores, "images", files.size()));
+        m.addAll(prepareJobs("read+decode+resize+Parquet", files, work.resolve("images"), "image",
+                Map.of("chorus.prep.image.size", size), cores, "images", 1.0));
         return m;
     }
 
     public List<Measurement> audio(List<Path> files, Path work) throws IOException {
         int cores = spark.sparkContext().defaultParallelism();
-        PrepareOptions options = options(files, work.resolve("audio"), "audio", Map.of());
+        PrepareOptions options = options(files.subList(0, 1), work.resolve("audio-options"), "audio", Map.of());
         AudioDecoder decoder = new AudioDecoder(options.audio().sampleRate());
         AudioPreprocessor preprocessor = new AudioPreprocessor(options.audio());
         for (int i = 0; i < Math.min(20, files.size()); i++) {
@@ -105,11 +106,37 @@ public final class PrepBenchmark {
         double preprocessSeconds = secondsSince(t);
         m.add(new Measurement("chorus AudioPreprocessor (decode+resample+log-mel), 1 thread", files.size(),
                 preprocessSeconds, 1, "s of audio", audioSeconds));
-        m.add(prepareJob("chorus prepare job (read+decode+log-mel+Parquet), local[" + cores + "]", options, files.size(),
-                cores, "s of audio", audioSeconds));
+        m.addAll(prepareJobs("read+decode+log-mel+Parquet", files, work.resolve("audio"), "audio", Map.of(), cores,
+                "s of audio", audioSeconds / files.size()));
         out.printf(Locale.ROOT, "(log-mel is computed over the first %.1f s of each clip: %.0f of %.0f s)%n",
                 options.audio().clipSeconds(), clipped, audioSeconds);
         return m;
+    }
+
+    /**
+     * The prepare job over n files and over 4n files (the same files under new keys): the first line
+     * includes the job's fixed costs (Spark jobs, manifest, tokenizer, statistics, commit), the second
+     * is the marginal rate per extra row, the job's throughput on a large corpus.
+     */
+    private List<Measurement> prepareJobs(String steps, List<Path> files, Path work, String column,
+                                          Map<String, Object> extra, int cores, String unit, double amountPerFile)
+            throws IOException {
+        List<Path> four = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            four.addAll(files);
+        }
+        int n = files.size();
+        // The first Spark SQL job in a JVM pays for class loading, JIT and code generation (~15 s here):
+        // a warm-up job keeps that out of both measurements.
+        prepareJob("", options(files.subList(0, Math.min(50, n)), work.resolve("warm-up"), column, extra),
+                Math.min(50, n), cores, unit, 0);
+        Measurement small = prepareJob("chorus prepare job, " + n + " rows (" + steps + ", fixed costs included), local["
+                + cores + "]", options(files, work.resolve("n"), column, extra), n, cores, unit, n * amountPerFile);
+        Measurement large = prepareJob("", options(four, work.resolve("4n"), column, extra), 4 * n, cores, unit,
+                4 * n * amountPerFile);
+        Measurement marginal = new Measurement("chorus prepare job, marginal rate from " + n + " to " + 4 * n
+                + " rows, local[" + cores + "]", 3L * n, large.seconds() - small.seconds(), cores, unit, 3 * n * amountPerFile);
+        return List.of(small, marginal);
     }
 
     private Measurement prepareJob(String what, PrepareOptions options, int n, int cores, String unit, double amount) {

@@ -23,8 +23,11 @@ import java.util.Set;
  * fails at start instead of being silently ignored.
  */
 public final class ChorusConfig {
-    /** Sub-trees whose keys are free-form (passed through to Spark or Hadoop as they are). */
-    private static final Set<String> FREE_FORM = Set.of("chorus.spark.conf");
+    /**
+     * Sub-trees whose keys are free-form: passed through to Spark or Hadoop as they are, or (models) each
+     * model file's own schema, which its builder validates.
+     */
+    private static final Set<String> FREE_FORM = Set.of("chorus.spark.conf", "chorus.model");
 
     private ChorusConfig() {
     }

@@ -1,0 +1,170 @@
+package ai.chorus.models.clip;
+
+import ai.chorus.models.InputShapes;
+import ai.chorus.models.ModelBuilder;
+import ai.chorus.models.ModelRegistry;
+import ai.chorus.models.blocks.ContrastiveHeads;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import org.deeplearning4j.gradientcheck.GradientCheckUtil;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.NoOp;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** CLIP as built from conf/models/clip.conf at size tiny: gradients, masks, serialisation, registry. */
+class ClipModelTest {
+    private static final int IMAGE = 16;
+    private static final int VOCAB = 40;
+    private static final int LENGTH = 8;
+    private static final InputShapes SHAPES = InputShapes.imageText(IMAGE, VOCAB, LENGTH);
+
+    static Config clipConf(String size) {
+        Path file = Path.of(System.getProperty("chorus.repo", "..")).resolve("conf/models/clip.conf");
+        return ConfigFactory.parseMap(Map.of("chorus.model.size", size))
+                .withFallback(ConfigFactory.parseFile(file.toFile())).resolve();
+    }
+
+    private static ComputationGraph tiny(DataType dt) {
+        ModelBuilder.BuiltModel built = ModelRegistry.build(clipConf("tiny"), SHAPES,
+                new ModelBuilder.Training(dt == DataType.DOUBLE ? new NoOp() : new org.nd4j.linalg.learning.config.Adam(1e-3), dt));
+        ComputationGraph graph = new ComputationGraph(built.configuration());
+        graph.init();
+        return graph;
+    }
+
+    /** Images in [0, 1], token ids with ragged lengths (pad id 0 after the end), and the [B, T] mask. */
+    private static INDArray[] batch(int b, DataType dt, long seed) {
+        Random r = new Random(seed);
+        INDArray images = Nd4j.rand(dt, b, 3, IMAGE, IMAGE);
+        INDArray ids = Nd4j.zeros(dt, b, 1, LENGTH);
+        INDArray mask = Nd4j.zeros(dt, b, LENGTH);
+        for (int i = 0; i < b; i++) {
+            int len = 3 + r.nextInt(LENGTH - 2);
+            for (int t = 0; t < len; t++) {
+                ids.putScalar(new long[] {i, 0, t}, t == 0 ? 1 : t == len - 1 ? 2 : 3 + r.nextInt(VOCAB - 3));
+                mask.putScalar(new long[] {i, t}, 1);
+            }
+        }
+        return new INDArray[] {images, ids, mask};
+    }
+
+    @Test
+    void tinyClipPassesANumericalGradientCheck() {
+        DataType before = Nd4j.dataType();
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+        try {
+            ComputationGraph graph = tiny(DataType.DOUBLE);
+            int b = 4;
+            INDArray[] x = batch(b, DataType.DOUBLE, 7);
+            INDArray labels = ContrastiveHeads.identityLabels(b, 0, DataType.DOUBLE);
+            boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(graph)
+                    .inputs(new INDArray[] {x[0], x[1]}).inputMask(new INDArray[] {null, x[2]})
+                    .labels(new INDArray[] {labels, labels.dup()})
+                    .epsilon(1e-6).maxRelError(1e-3).minAbsoluteError(1e-8)
+                    // Every parameter array is checked, a spread subset of each: the blocks have full checks.
+                    .subset(true).maxPerParam(6)
+                    .print(GradientCheckUtil.PrintMode.FAILURES_ONLY).exitOnFirstError(false));
+            assertTrue(ok, "gradient check of the whole tiny CLIP failed (see the log)");
+        } finally {
+            Nd4j.setDefaultDataTypes(before, before);
+        }
+    }
+
+    @Test
+    void paddingContentAndLengthDoNotChangeTheTextEmbedding() {
+        DataType before = Nd4j.dataType();
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+        try {
+            ComputationGraph graph = tiny(DataType.DOUBLE);
+            INDArray[] x = batch(3, DataType.DOUBLE, 11);
+            INDArray a = embedding(graph, x[0], x[1], x[2]);
+            // Garbage in the padded positions, and four more padded positions at the end.
+            INDArray ids = Nd4j.zeros(DataType.DOUBLE, 3, 1, LENGTH);
+            INDArray mask = Nd4j.zeros(DataType.DOUBLE, 3, LENGTH);
+            ids.assign(x[1]);
+            mask.assign(x[2]);
+            for (int i = 0; i < 3; i++) {
+                for (int t = 0; t < LENGTH; t++) {
+                    if (mask.getDouble(i, t) == 0) {
+                        ids.putScalar(new long[] {i, 0, t}, 3 + (i * 31 + t * 17) % (VOCAB - 3));
+                    }
+                }
+            }
+            INDArray b = embedding(graph, x[0], ids, mask);
+            assertTrue(a.equalsWithEps(b, 1e-10), "padding content changed the text embedding");
+        } finally {
+            Nd4j.setDefaultDataTypes(before, before);
+        }
+    }
+
+    private static INDArray embedding(ComputationGraph graph, INDArray images, INDArray ids, INDArray mask) {
+        graph.setLayerMaskArrays(new INDArray[] {null, mask}, null);
+        Map<String, INDArray> acts = graph.feedForward(new INDArray[] {images, ids}, false, false);
+        graph.clearLayerMaskArrays();
+        return acts.get("textEmbedding").dup();
+    }
+
+    @Test
+    void configurationSurvivesJsonAndTheModelSurvivesModelSerializerBitForBit() throws Exception {
+        ComputationGraph graph = tiny(DataType.FLOAT);
+        ComputationGraphConfiguration conf = graph.getConfiguration();
+        assertEquals(conf, ComputationGraphConfiguration.fromJson(conf.toJson()));
+
+        INDArray[] x = batch(5, DataType.FLOAT, 3);
+        graph.fit(new org.nd4j.linalg.dataset.MultiDataSet(new INDArray[] {x[0], x[1]},
+                new INDArray[] {ContrastiveHeads.identityLabels(5, 0, DataType.FLOAT),
+                        ContrastiveHeads.identityLabels(5, 0, DataType.FLOAT)},
+                new INDArray[] {null, x[2]}, null));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ModelSerializer.writeModel(graph, bytes, true);
+        ComputationGraph restored = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(bytes.toByteArray()), true);
+        graph.setLayerMaskArrays(new INDArray[] {null, x[2]}, null);
+        restored.setLayerMaskArrays(new INDArray[] {null, x[2]}, null);
+        INDArray[] a = graph.output(false, x[0], x[1]);
+        INDArray[] b = restored.output(false, x[0], x[1]);
+        for (int i = 0; i < a.length; i++) {
+            assertArrayEquals(a[i].data().asFloat(), b[i].data().asFloat(), 0f, "output " + i + " differs after restore");
+        }
+        assertEquals(graph.params(), restored.params());
+    }
+
+    @Test
+    void theRegistryKnowsClipAndNamesTheUnknown() {
+        assertTrue(ModelRegistry.builders().containsKey("clip"));
+        Config unknown = ConfigFactory.parseMap(Map.of("chorus.model.builder", "clop")).withFallback(clipConf("tiny"));
+        ConfigException e = assertThrows(ConfigException.class, () -> ModelRegistry.build(unknown, SHAPES,
+                ModelBuilder.Training.defaults()));
+        assertTrue(e.getMessage().contains("clop") && e.getMessage().contains("clip"), e.getMessage());
+    }
+
+    @Test
+    void aSizeWithoutPresetIsNamed() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ModelRegistry.build(clipConf("huge"), SHAPES,
+                ModelBuilder.Training.defaults()));
+        assertTrue(e.getMessage().contains("huge") && e.getMessage().contains("tiny"), e.getMessage());
+    }
+
+    @Test
+    void imageSizeThatIsNoMultipleOfThePatchIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelRegistry.build(clipConf("tiny"),
+                InputShapes.imageText(20, VOCAB, LENGTH), ModelBuilder.Training.defaults()));
+        assertTrue(e.getMessage().contains("multiple of chorus.model.image.patch"), e.getMessage());
+    }
+}

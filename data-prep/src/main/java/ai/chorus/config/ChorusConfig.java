@@ -139,33 +139,4 @@ public final class ChorusConfig {
         }
         return prev[b.length()];
     }
-
-    /** A required string: fails with the key, where it was (not) set and what was expected. */
-    public static String requireString(Config config, String path, String expected) {
-        if (!config.hasPath(path)) {
-            throw new ConfigException.BadValue(originOf(config, path), path, "is not set: expected " + expected
-                    + " (set it in a conf file or pass " + path + "=... on the command line)");
-        }
-        String value = config.getString(path);
-        if (value.isBlank()) {
-            throw badValue(config, path, expected);
-        }
-        return value;
-    }
-
-    /** An optional string: null when the key holds null or is absent. */
-    public static String optionalString(Config config, String path) {
-        return config.hasPath(path) ? config.getString(path) : null;
-    }
-
-    /** The error for a key whose value is wrong: names the key, the file and line, what was expected and what was found. */
-    public static ConfigException.BadValue badValue(Config config, String path, String expected) {
-        Object actual = config.hasPath(path) ? config.getValue(path).unwrapped() : null;
-        return new ConfigException.BadValue(originOf(config, path), path,
-                "expected " + expected + ", got " + (actual instanceof String ? "'" + actual + "'" : actual));
-    }
-
-    private static ConfigOrigin originOf(Config config, String path) {
-        return config.hasPath(path) ? config.getValue(path).origin() : config.origin();
-    }
 }

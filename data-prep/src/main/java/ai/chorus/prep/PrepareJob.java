@@ -82,10 +82,10 @@ public final class PrepareJob {
         Dataset<Row> duplicates = duplicateRejects(input);
         BpeTokenizer tokenizer = tokenizer(firstOfKey, resolver, hadoop);
 
-        Dataset<Row>[] outcome = process(firstOfKey, rowsIn, resolver, hadoop, tokenizer);
-        Dataset<Row> rejects = outcome[1].unionByName(duplicates);
-        writeSamples(outcome[0], out.staged(DatasetFolder.SAMPLES));
-        writeRejects(rejects, out.staged(DatasetFolder.REJECTS));
+        Processed outcome = process(firstOfKey, rowsIn, resolver, hadoop, tokenizer);
+        writeSamples(outcome.samples(), out.staged(DatasetFolder.SAMPLES));
+        writeRejects(outcome.rejects().unionByName(duplicates), out.staged(DatasetFolder.REJECTS));
+        outcome.release();
         out.writeString(out.staged(DatasetFolder.TOKENIZER_JSON), tokenizer.toJson());
         input.unpersist();
 
@@ -144,13 +144,14 @@ public final class PrepareJob {
         LOG.info("prepare --retry-rejects: {} rejected rows to retry ({} cannot be redone: malformed manifest rows)",
                 retried, kept.count());
 
-        Dataset<Row>[] outcome = process(firstOccurrences(fresh), retried, resolver, hadoop, tokenizer);
+        Processed outcome = process(firstOccurrences(fresh), retried, resolver, hadoop, tokenizer);
         Dataset<Row> newRejects = kept
-                .unionByName(outcome[1])
+                .unionByName(outcome.rejects())
                 .unionByName(duplicateRejects(fresh))
                 .unionByName(duplicateOfSampleRejects(stillDuplicate));
-        writeSamples(outcome[0], out.staged(DatasetFolder.SAMPLES));
+        writeSamples(outcome.samples(), out.staged(DatasetFolder.SAMPLES));
         writeRejects(newRejects, out.staged(DatasetFolder.REJECTS));
+        outcome.release();
         long recovered = spark.read().parquet(out.staged(DatasetFolder.SAMPLES).toString()).count();
         oldRejects.unpersist();
 
@@ -283,13 +284,12 @@ public final class PrepareJob {
     }
 
     /**
-     * Decodes every row on the executors; returns {samples, rejects}, backed by one persisted pass.
+     * Decodes every row on the executors, in one persisted pass that both outputs read.
      * Rows are hash-partitioned by key into the output shards and sorted by key <em>before</em> decoding,
      * so the heavy decoded tensors are written where they were made (no shuffle of pixels) and a rerun
      * puts the same rows in the same shards.
      */
-    @SuppressWarnings("unchecked")
-    private Dataset<Row>[] process(Dataset<Row> rows, long total, MediaPathResolver resolver, Configuration hadoop,
+    private Processed process(Dataset<Row> rows, long total, MediaPathResolver resolver, Configuration hadoop,
                                    BpeTokenizer tokenizer) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<BpeTokenizer> tokens = jsc.broadcast(tokenizer);
@@ -311,7 +311,15 @@ public final class PrepareJob {
                     .map(SampleProcessor.Outcome::row), DatasetSchema.SAMPLES);
             Dataset<Row> rejects = spark.createDataFrame(outcomes.filter(o -> !o.ok())
                     .map(SampleProcessor.Outcome::row), DatasetSchema.REJECTS);
-            return new Dataset[]{samples, rejects};
+            return new Processed(samples, rejects, outcomes);
+        }
+    }
+
+    /** The two outputs of one decoding pass, backed by its persisted outcomes until {@link #release()}. */
+    private record Processed(Dataset<Row> samples, Dataset<Row> rejects, JavaRDD<SampleProcessor.Outcome> outcomes) {
+        /** Drops the decoded tensors from executor memory and disk once both outputs are written. */
+        void release() {
+            outcomes.unpersist(false);
         }
     }
 

@@ -1,6 +1,6 @@
 package ai.chorus.prep;
 
-import ai.chorus.config.ChorusConfig;
+import ai.chorus.config.ConfigValues;
 import ai.chorus.prep.audio.AudioOptions;
 import ai.chorus.prep.image.ImageOptions;
 import ai.chorus.prep.manifest.InputOptions;
@@ -20,16 +20,14 @@ public record PrepareOptions(InputOptions input, String outputPath, int rowsPerS
 
     public static PrepareOptions fromConfig(Config config) {
         String p = "chorus.prep";
-        String output = ChorusConfig.requireString(config, p + ".output.path",
+        String output = ConfigValues.requiredString(config, p + ".output.path",
                 "the folder (path or URI) the prepared dataset is written to");
-        int rowsPerShard = positive(config, p + ".output.rows-per-shard");
-        int vocabSize = config.getInt(p + ".tokenizer.vocab-size");
-        if (vocabSize < 260) {
-            throw ChorusConfig.badValue(config, p + ".tokenizer.vocab-size",
-                    "at least 260 (the 256 byte symbols and the special tokens come first)");
-        }
-        TokenizerOptions tokenizer = new TokenizerOptions(vocabSize, positive(config, p + ".tokenizer.min-word-frequency"),
-                ChorusConfig.optionalString(config, p + ".tokenizer.vocabulary"));
+        int rowsPerShard = ConfigValues.intAtLeast(config, p + ".output.rows-per-shard", 1);
+        // The 256 byte symbols and the special tokens come first.
+        int vocabSize = ConfigValues.intAtLeast(config, p + ".tokenizer.vocab-size", 260);
+        int minWordFrequency = ConfigValues.intAtLeast(config, p + ".tokenizer.min-word-frequency", 1);
+        TokenizerOptions tokenizer = new TokenizerOptions(vocabSize, minWordFrequency,
+                ConfigValues.optionalString(config, p + ".tokenizer.vocabulary"));
         return new PrepareOptions(
                 InputOptions.fromConfig(config, p + ".input"), output, rowsPerShard,
                 SplitAssigner.fromConfig(config, p + ".split"),
@@ -37,13 +35,5 @@ public record PrepareOptions(InputOptions input, String outputPath, int rowsPerS
                 ImageOptions.fromConfig(config, p + ".image"),
                 AudioOptions.fromConfig(config, p + ".audio"),
                 VideoOptions.fromConfig(config, p + ".video"));
-    }
-
-    private static int positive(Config config, String key) {
-        int v = config.getInt(key);
-        if (v <= 0) {
-            throw ChorusConfig.badValue(config, key, "a positive whole number");
-        }
-        return v;
     }
 }

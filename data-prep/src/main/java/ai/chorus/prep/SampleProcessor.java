@@ -157,7 +157,7 @@ public final class SampleProcessor {
         if (status.isDirectory()) {
             return videos.processFrames(files.readFrameFolder("video", path, MediaExtensions.IMAGE));
         }
-        try (MediaFiles.LocalCopy local = files.localCopy("video", path)) {
+        try (MediaFiles.LocalCopy local = files.localCopy("video", status)) {
             return videos.process(local.path());
         }
     }

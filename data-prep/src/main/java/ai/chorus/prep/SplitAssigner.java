@@ -1,6 +1,6 @@
 package ai.chorus.prep;
 
-import ai.chorus.config.ChorusConfig;
+import ai.chorus.config.ConfigValues;
 import com.typesafe.config.Config;
 
 import java.io.Serializable;
@@ -20,22 +20,14 @@ public record SplitAssigner(String seed, double train, double val, double test) 
     public static final String TEST = "test";
 
     public static SplitAssigner fromConfig(Config config, String path) {
-        double train = fraction(config, path + ".train");
-        double val = fraction(config, path + ".val");
-        double test = fraction(config, path + ".test");
+        double train = ConfigValues.doubleBetween(config, path + ".train", 0, 1);
+        double val = ConfigValues.doubleBetween(config, path + ".val", 0, 1);
+        double test = ConfigValues.doubleBetween(config, path + ".test", 0, 1);
         if (Math.abs(train + val + test - 1.0) > 1e-9) {
-            throw ChorusConfig.badValue(config, path + ".test",
-                    "split fractions train + val + test to add up to 1 (they add up to " + (train + val + test) + ")");
+            throw ConfigValues.bad(config, path + ".test",
+                    "expected split fractions train + val + test to add up to 1 (they add up to " + (train + val + test) + ")");
         }
         return new SplitAssigner(config.getString(path + ".seed"), train, val, test);
-    }
-
-    private static double fraction(Config config, String key) {
-        double v = config.getDouble(key);
-        if (v < 0 || v > 1) {
-            throw ChorusConfig.badValue(config, key, "a fraction between 0 and 1");
-        }
-        return v;
     }
 
     public String splitOf(String key) {

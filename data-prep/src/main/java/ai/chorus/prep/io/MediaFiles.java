@@ -86,7 +86,12 @@ public final class MediaFiles {
 
     /** A local file with the media's content; {@link LocalCopy#close()} deletes it if it was a copy. */
     public LocalCopy localCopy(String field, Path path) {
-        FileStatus status = status(field, path);
+        return localCopy(field, status(field, path));
+    }
+
+    /** As {@link #localCopy(String, Path)}, for a file already looked up. */
+    public LocalCopy localCopy(String field, FileStatus status) {
+        Path path = status.getPath();
         if (status.isDirectory()) {
             throw new SampleRejectedException("read", "read.not-a-file", field + " path " + path + " is a folder, not a file");
         }

@@ -1,6 +1,6 @@
 package ai.chorus.prep.manifest;
 
-import ai.chorus.config.ChorusConfig;
+import ai.chorus.config.ConfigValues;
 import com.typesafe.config.Config;
 
 import java.io.Serializable;
@@ -23,7 +23,7 @@ public record InputOptions(String manifest, ManifestFormat format, String root, 
 
     public static InputOptions fromConfig(Config config, String path) {
         Config c = config.getConfig(path);
-        String manifest = ChorusConfig.requireString(config, path + ".manifest",
+        String manifest = ConfigValues.requiredString(config, path + ".manifest",
                 "the path or URI of a manifest file (CSV, TSV, JSONL, Parquet) or of a folder of media files");
         String formatName = c.getString("format").toLowerCase(Locale.ROOT);
         ManifestFormat format = null;
@@ -31,7 +31,8 @@ public record InputOptions(String manifest, ManifestFormat format, String root, 
             try {
                 format = ManifestFormat.valueOf(formatName.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw ChorusConfig.badValue(config, path + ".format", "one of auto, csv, tsv, jsonl, parquet, directory");
+                throw ConfigValues.bad(config, path + ".format",
+                        "expected one of auto, csv, tsv, jsonl, parquet, directory, got '" + formatName + "'");
             }
         }
         Config cols = c.getConfig("columns");
@@ -39,8 +40,8 @@ public record InputOptions(String manifest, ManifestFormat format, String root, 
                 cols.getString("image"), cols.getString("audio"), cols.getString("video"), cols.getString("label"));
         long maxFileBytes = c.getBytes("max-file-bytes");
         if (maxFileBytes <= 0) {
-            throw ChorusConfig.badValue(config, path + ".max-file-bytes", "a positive size in bytes");
+            throw ConfigValues.bad(config, path + ".max-file-bytes", "expected a positive size in bytes, got " + maxFileBytes);
         }
-        return new InputOptions(manifest, format, ChorusConfig.optionalString(c, "root"), columns, maxFileBytes);
+        return new InputOptions(manifest, format, ConfigValues.optionalString(c, "root"), columns, maxFileBytes);
     }
 }

@@ -1,5 +1,6 @@
 package ai.chorus.prep.text;
 
+import ai.chorus.config.ConfigValues;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 
@@ -69,25 +70,11 @@ public record TextOptions(Normalization normalization, boolean lowercase, int ma
     public static TextOptions fromConfig(Config c, String path) {
         Config section = c.getConfig(path);
 
-        String normKey = "normalization";
-        String raw = section.getString(normKey);
-        Normalization normalization;
-        try {
-            normalization = Normalization.valueOf(raw.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException.BadValue(section.getValue(normKey).origin(), path + "." + normKey,
-                    "expected one of NFC, NFKC, NFD, NFKD, none but was '" + raw + "'");
-        }
-
-        boolean lowercase = section.getBoolean("lowercase");
-
-        String lenKey = "max-length";
-        int maxLength = section.getInt(lenKey);
-        if (maxLength < MIN_MAX_LENGTH) {
-            throw new ConfigException.BadValue(section.getValue(lenKey).origin(), path + "." + lenKey,
-                    "expected an integer >= " + MIN_MAX_LENGTH
-                            + " (start token + at least one caption token + end token) but was " + maxLength);
-        }
+        Normalization normalization = ConfigValues.oneOf(c, path + ".normalization", Normalization.class,
+                n -> n.name().toLowerCase(Locale.ROOT));
+        boolean lowercase = c.getBoolean(path + ".lowercase");
+        // Start token + at least one caption token + end token.
+        int maxLength = ConfigValues.intAtLeast(c, path + ".max-length", MIN_MAX_LENGTH);
         return new TextOptions(normalization, lowercase, maxLength);
     }
 }

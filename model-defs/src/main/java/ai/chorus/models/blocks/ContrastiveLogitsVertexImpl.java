@@ -1,12 +1,9 @@
 package ai.chorus.models.blocks;
 
-import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.MaskState;
-import org.deeplearning4j.nn.api.TrainingConfig;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -15,19 +12,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * Runtime of {@link ContrastiveLogitsVertex}: two row normalisations and one GEMM forward, two GEMMs backward.
  */
-public class ContrastiveLogitsVertexImpl extends BaseGraphVertex {
+public class ContrastiveLogitsVertexImpl extends TrainableVertexImpl<ContrastiveLogitsVertex> {
 
-    private final ContrastiveLogitsVertex conf;
-    private final INDArray params;
-    private final Map<String, INDArray> paramTable;
-    private INDArray gradientView;
     private Map<String, INDArray> gradientTable;
 
     // Kept from the training forward pass for backward (ArrayType.INPUT, as DL4J's BatchNormalization does).
@@ -39,25 +31,13 @@ public class ContrastiveLogitsVertexImpl extends BaseGraphVertex {
     public ContrastiveLogitsVertexImpl(ComputationGraph graph, String name, int vertexIndex,
                                        ContrastiveLogitsVertex conf, INDArray paramsView, boolean initializeParams,
                                        DataType dataType) {
-        super(graph, name, vertexIndex, null, null, dataType);
-        this.conf = conf;
-        this.params = paramsView;
+        super(graph, name, vertexIndex, dataType, conf, paramsView);
         if (initializeParams) {
             paramsView.assign(conf.getInitLogitScale());
         }
         Map<String, INDArray> t = new LinkedHashMap<>();
         t.put(ContrastiveLogitsVertex.PARAM_LOGIT_SCALE, paramsView.reshape(1, 1));
-        this.paramTable = Collections.unmodifiableMap(t);
-    }
-
-    @Override
-    public boolean hasLayer() {
-        return false;
-    }
-
-    @Override
-    public Layer getLayer() {
-        return null;
+        setParamTable(t);
     }
 
     @Override
@@ -154,28 +134,4 @@ public class ContrastiveLogitsVertexImpl extends BaseGraphVertex {
         return scale;
     }
 
-    @Override
-    public Map<String, INDArray> paramTable(boolean backpropOnly) {
-        return paramTable;
-    }
-
-    @Override
-    public TrainingConfig getConfig() {
-        return conf;
-    }
-
-    @Override
-    public INDArray params() {
-        return params;
-    }
-
-    @Override
-    public INDArray getGradientsViewArray() {
-        return gradientView;
-    }
-
-    @Override
-    public String toString() {
-        return "ContrastiveLogitsVertexImpl(name=" + vertexName + ", " + conf + ")";
-    }
 }

@@ -1,12 +1,9 @@
 package ai.chorus.models.blocks;
 
-import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.MaskState;
-import org.deeplearning4j.nn.api.TrainingConfig;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -17,7 +14,6 @@ import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.Map;
 
 import static ai.chorus.models.blocks.CrossAttentionVertex.BK;
@@ -37,14 +33,10 @@ import static ai.chorus.models.blocks.CrossAttentionVertex.WV;
  * Runtime of {@link CrossAttentionVertex}: two LayerNorms, {@link MultiHeadAttention} in cross mode (Q from the
  * query rows, fused K|V projection from the kv rows), residual add; explicit backward from what forward kept.
  */
-public class CrossAttentionVertexImpl extends BaseGraphVertex {
+public class CrossAttentionVertexImpl extends TrainableVertexImpl<CrossAttentionVertex> {
 
-    private final CrossAttentionVertex conf;
     private final ParamLayout layout;
-    private final INDArray params;
-    private final Map<String, INDArray> paramTable;
     private final MultiHeadAttention attention;
-    private INDArray gradientView;
     private Map<String, INDArray> gradientTable;
 
     private INDArray queryMask;
@@ -63,10 +55,8 @@ public class CrossAttentionVertexImpl extends BaseGraphVertex {
 
     public CrossAttentionVertexImpl(ComputationGraph graph, String name, int vertexIndex, CrossAttentionVertex conf,
                                     INDArray paramsView, boolean initializeParams, DataType dataType) {
-        super(graph, name, vertexIndex, null, null, dataType);
-        this.conf = conf;
+        super(graph, name, vertexIndex, dataType, conf, paramsView);
         this.layout = conf.layout();
-        this.params = paramsView;
         Map<String, INDArray> p = layout.views(paramsView);
         if (initializeParams) {
             for (String k : new String[] {WQ, WK, WV, WO}) {
@@ -79,7 +69,7 @@ public class CrossAttentionVertexImpl extends BaseGraphVertex {
             p.get(LNQ_GAIN).assign(1.0);
             p.get(LNKV_GAIN).assign(1.0);
         }
-        this.paramTable = Collections.unmodifiableMap(p);
+        setParamTable(p);
         this.attention = new MultiHeadAttention(conf.getNHeads(), false);
     }
 
@@ -88,16 +78,6 @@ public class CrossAttentionVertexImpl extends BaseGraphVertex {
         return MultiHeadAttention.Weights.crossAttention(m.get(WQ), m.get(BQ),
                 layout.span(flat, WK, WV, conf.getKvChannels(), 2 * q), layout.span(flat, BK, BV, 1, 2 * q),
                 m.get(WO), m.get(BO));
-    }
-
-    @Override
-    public boolean hasLayer() {
-        return false;
-    }
-
-    @Override
-    public Layer getLayer() {
-        return null;
     }
 
     @Override
@@ -258,28 +238,4 @@ public class CrossAttentionVertexImpl extends BaseGraphVertex {
         clear();
     }
 
-    @Override
-    public Map<String, INDArray> paramTable(boolean backpropOnly) {
-        return paramTable;
-    }
-
-    @Override
-    public TrainingConfig getConfig() {
-        return conf;
-    }
-
-    @Override
-    public INDArray params() {
-        return params;
-    }
-
-    @Override
-    public INDArray getGradientsViewArray() {
-        return gradientView;
-    }
-
-    @Override
-    public String toString() {
-        return "CrossAttentionVertexImpl(name=" + vertexName + ", " + conf + ")";
-    }
 }

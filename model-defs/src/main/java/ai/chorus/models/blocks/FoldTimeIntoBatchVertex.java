@@ -1,11 +1,8 @@
 package ai.chorus.models.blocks;
 
 import org.deeplearning4j.nn.conf.CNN2DFormat;
-import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException;
-import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
-import org.deeplearning4j.nn.conf.memory.MemoryReport;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -22,57 +19,20 @@ import java.util.Arrays;
  * T ({@code numFrames}) is fixed by the configuration; input type {@code InputType.convolutional(H, W, T·Cin)}.
  * A pure reshape (no copy for a c-order input); masks are not propagated (every frame is real).
  */
-public class FoldTimeIntoBatchVertex extends GraphVertex {
-
-    private int numFrames;
+public class FoldTimeIntoBatchVertex extends FrameCountVertex {
 
     /** For JSON. */
     public FoldTimeIntoBatchVertex() {
+        super();
     }
 
     public FoldTimeIntoBatchVertex(int numFrames) {
-        if (numFrames <= 0) {
-            throw new IllegalArgumentException("FoldTimeIntoBatchVertex: numFrames must be positive, got " + numFrames);
-        }
-        this.numFrames = numFrames;
-    }
-
-    public int getNumFrames() {
-        return numFrames;
-    }
-
-    public void setNumFrames(int numFrames) {
-        this.numFrames = numFrames;
+        super(numFrames);
     }
 
     @Override
     public FoldTimeIntoBatchVertex clone() {
         return new FoldTimeIntoBatchVertex(numFrames);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof FoldTimeIntoBatchVertex && ((FoldTimeIntoBatchVertex) o).numFrames == numFrames;
-    }
-
-    @Override
-    public int hashCode() {
-        return 31 * FoldTimeIntoBatchVertex.class.hashCode() + numFrames;
-    }
-
-    @Override
-    public long numParams(boolean backprop) {
-        return 0;
-    }
-
-    @Override
-    public int minVertexInputs() {
-        return 1;
-    }
-
-    @Override
-    public int maxVertexInputs() {
-        return 1;
     }
 
     @Override
@@ -97,17 +57,5 @@ public class FoldTimeIntoBatchVertex extends GraphVertex {
                     + " input channels are not numFrames (" + numFrames + ") x channels per frame");
         }
         return InputType.convolutional(in.getHeight(), in.getWidth(), in.getChannels() / numFrames);
-    }
-
-    @Override
-    public MemoryReport getMemoryReport(InputType... inputTypes) {
-        InputType out = getOutputType(-1, inputTypes);
-        return new LayerMemoryReport.Builder(null, FoldTimeIntoBatchVertex.class, inputTypes[0], out)
-                .standardMemory(0, 0).workingMemory(0, 0, 0, 0).cacheMemory(0, 0).build();
-    }
-
-    @Override
-    public String toString() {
-        return "FoldTimeIntoBatchVertex(numFrames=" + numFrames + ")";
     }
 }

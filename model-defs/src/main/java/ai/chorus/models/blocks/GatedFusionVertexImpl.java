@@ -1,12 +1,9 @@
 package ai.chorus.models.blocks;
 
-import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.MaskState;
-import org.deeplearning4j.nn.api.TrainingConfig;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -17,7 +14,6 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -25,15 +21,11 @@ import java.util.Map;
  * Runtime of {@link GatedFusionVertex}. Forward: two GEMMs ([B, D] x [D, D] with W's two halves, so the
  * concatenation [a ; attended] is never materialised), a sigmoid and element-wise ops. Backward: four GEMMs.
  */
-public class GatedFusionVertexImpl extends BaseGraphVertex {
+public class GatedFusionVertexImpl extends TrainableVertexImpl<GatedFusionVertex> {
 
-    private final GatedFusionVertex conf;
-    private final INDArray params;
-    private final Map<String, INDArray> paramTable;
     private final INDArray wA;
     private final INDArray wAtt;
     private final INDArray bias;
-    private INDArray gradientView;
     private Map<String, INDArray> gradientTable;
     private INDArray gwA;
     private INDArray gwAtt;
@@ -45,9 +37,7 @@ public class GatedFusionVertexImpl extends BaseGraphVertex {
 
     public GatedFusionVertexImpl(ComputationGraph graph, String name, int vertexIndex, GatedFusionVertex conf,
                                  INDArray paramsView, boolean initializeParams, DataType dataType) {
-        super(graph, name, vertexIndex, null, null, dataType);
-        this.conf = conf;
-        this.params = paramsView;
+        super(graph, name, vertexIndex, dataType, conf, paramsView);
         long d = conf.getSize();
         INDArray flat = paramsView.reshape(paramsView.length());
         INDArray w = block(flat, 0, 2 * d, d);
@@ -59,20 +49,10 @@ public class GatedFusionVertexImpl extends BaseGraphVertex {
         Map<String, INDArray> t = new LinkedHashMap<>();
         t.put(GatedFusionVertex.PARAM_W, w);
         t.put(GatedFusionVertex.PARAM_B, b);
-        this.paramTable = Collections.unmodifiableMap(t);
+        setParamTable(t);
         this.wA = block(flat, 0, d, d);
         this.wAtt = block(flat, d * d, d, d);
         this.bias = b;
-    }
-
-    @Override
-    public boolean hasLayer() {
-        return false;
-    }
-
-    @Override
-    public Layer getLayer() {
-        return null;
     }
 
     @Override
@@ -194,28 +174,4 @@ public class GatedFusionVertexImpl extends BaseGraphVertex {
         diff = null;
     }
 
-    @Override
-    public Map<String, INDArray> paramTable(boolean backpropOnly) {
-        return paramTable;
-    }
-
-    @Override
-    public TrainingConfig getConfig() {
-        return conf;
-    }
-
-    @Override
-    public INDArray params() {
-        return params;
-    }
-
-    @Override
-    public INDArray getGradientsViewArray() {
-        return gradientView;
-    }
-
-    @Override
-    public String toString() {
-        return "GatedFusionVertexImpl(name=" + vertexName + ", " + conf + ")";
-    }
 }

@@ -1,10 +1,7 @@
 package ai.chorus.models.blocks;
 
-import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException;
-import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
-import org.deeplearning4j.nn.conf.memory.MemoryReport;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -18,58 +15,20 @@ import java.util.Arrays;
  * the configuration. Output is token-major (see {@link TokenRows}); a view of the input when it is c-order.
  * The output carries no mask (every frame is real).
  */
-public class UnfoldTimeFromBatchVertex extends GraphVertex {
-
-    private int numFrames;
+public class UnfoldTimeFromBatchVertex extends FrameCountVertex {
 
     /** For JSON. */
     public UnfoldTimeFromBatchVertex() {
+        super();
     }
 
     public UnfoldTimeFromBatchVertex(int numFrames) {
-        if (numFrames <= 0) {
-            throw new IllegalArgumentException("UnfoldTimeFromBatchVertex: numFrames must be positive, got "
-                    + numFrames);
-        }
-        this.numFrames = numFrames;
-    }
-
-    public int getNumFrames() {
-        return numFrames;
-    }
-
-    public void setNumFrames(int numFrames) {
-        this.numFrames = numFrames;
+        super(numFrames);
     }
 
     @Override
     public UnfoldTimeFromBatchVertex clone() {
         return new UnfoldTimeFromBatchVertex(numFrames);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof UnfoldTimeFromBatchVertex && ((UnfoldTimeFromBatchVertex) o).numFrames == numFrames;
-    }
-
-    @Override
-    public int hashCode() {
-        return 31 * UnfoldTimeFromBatchVertex.class.hashCode() + numFrames;
-    }
-
-    @Override
-    public long numParams(boolean backprop) {
-        return 0;
-    }
-
-    @Override
-    public int minVertexInputs() {
-        return 1;
-    }
-
-    @Override
-    public int maxVertexInputs() {
-        return 1;
     }
 
     @Override
@@ -86,17 +45,5 @@ public class UnfoldTimeFromBatchVertex extends GraphVertex {
                     + Arrays.toString(vertexInputs));
         }
         return InputType.recurrent(((InputType.InputTypeFeedForward) vertexInputs[0]).getSize(), numFrames);
-    }
-
-    @Override
-    public MemoryReport getMemoryReport(InputType... inputTypes) {
-        InputType out = getOutputType(-1, inputTypes);
-        return new LayerMemoryReport.Builder(null, UnfoldTimeFromBatchVertex.class, inputTypes[0], out)
-                .standardMemory(0, 0).workingMemory(0, 0, 0, 0).cacheMemory(0, 0).build();
-    }
-
-    @Override
-    public String toString() {
-        return "UnfoldTimeFromBatchVertex(numFrames=" + numFrames + ")";
     }
 }

@@ -2,8 +2,6 @@ package ai.chorus.models.blocks;
 
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -21,15 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class AttentionMathTest {
 
-    @BeforeAll
-    static void oneThread() {
-        AttentionTestSupport.useOneNd4jThread();
-    }
 
-    @AfterAll
-    static void restoreThreads() {
-        AttentionTestSupport.restoreNd4jThreads();
-    }
 
 
     private static final LayerWorkspaceMgr WS = LayerWorkspaceMgr.noWorkspaces();

@@ -7,8 +7,6 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -23,24 +21,16 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 import java.util.Map;
 import java.util.Random;
 
-import static ai.chorus.models.blocks.AttentionTestSupport.assertBitIdentical;
-import static ai.chorus.models.blocks.AttentionTestSupport.gaussian;
-import static ai.chorus.models.blocks.AttentionTestSupport.lengthsMask;
+import static ai.chorus.models.blocks.BlockTestSupport.assertBitIdentical;
+import static ai.chorus.models.blocks.BlockTestSupport.gaussian;
+import static ai.chorus.models.blocks.BlockTestSupport.lengthsMask;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CrossAttentionVertexTest {
 
-    @BeforeAll
-    static void oneThread() {
-        AttentionTestSupport.useOneNd4jThread();
-    }
 
-    @AfterAll
-    static void restoreThreads() {
-        AttentionTestSupport.restoreNd4jThreads();
-    }
 
 
     private static final int CQ = 4;
@@ -100,7 +90,7 @@ class CrossAttentionVertexTest {
         INDArray y = gaussian(r, DataType.DOUBLE, 3, 3, 4);
         INDArray qm = lengthsMask(DataType.DOUBLE, 4, 4, 2, 3);
         INDArray kvm = lengthsMask(DataType.DOUBLE, 6, 6, 3, 1);
-        AttentionTestSupport.assertGradientsOk(net, new INDArray[] {q, kv}, new INDArray[] {qm, kvm},
+        BlockTestSupport.assertGradientsOk(net, new INDArray[] {q, kv}, new INDArray[] {qm, kvm},
                 new INDArray[] {y}, new INDArray[] {qm});
     }
 
@@ -111,7 +101,7 @@ class CrossAttentionVertexTest {
         INDArray q = gaussian(r, DataType.DOUBLE, 2, CQ, 3);
         INDArray kv = gaussian(r, DataType.DOUBLE, 2, CKV, 5);
         INDArray y = gaussian(r, DataType.DOUBLE, 2, 3, 3);
-        AttentionTestSupport.assertGradientsOk(net, new INDArray[] {q, kv}, null, new INDArray[] {y}, null);
+        BlockTestSupport.assertGradientsOk(net, new INDArray[] {q, kv}, null, new INDArray[] {y}, null);
     }
 
     @Test
@@ -204,7 +194,7 @@ class CrossAttentionVertexTest {
         for (int i = 0; i < 3; i++) {
             net.fit(d);
         }
-        ComputationGraph restored = AttentionTestSupport.assertSerializerRoundTrip(net, d.getFeatures(),
+        ComputationGraph restored = BlockTestSupport.assertSerializerRoundTrip(net, d.getFeatures(),
                 d.getFeaturesMaskArrays());
         assertEquals(new Adam(1e-2), ((CrossAttentionVertex) restored.getConfiguration().getVertices().get("xattn"))
                 .getUpdaterByParam("Wq"));

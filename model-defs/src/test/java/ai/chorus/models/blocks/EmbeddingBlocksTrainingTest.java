@@ -59,7 +59,7 @@ class EmbeddingBlocksTrainingTest {
         for (int i = 0; i < b; i++) {
             lengths[i] = 1 + (int) ((seed + 3L * i) % LEN);
         }
-        INDArray mask = EmbeddingBlocksTestSupport.lengthsMask(DataType.FLOAT, LEN, lengths);
+        INDArray mask = BlockTestSupport.lengthsMask(DataType.FLOAT, LEN, lengths);
         INDArray video = Nd4j.rand(DataType.FLOAT, b, FRAMES * CIN, SIDE, SIDE);
         INDArray labels = Nd4j.zeros(DataType.FLOAT, b, 3);
         for (int i = 0; i < b; i++) {
@@ -94,9 +94,9 @@ class EmbeddingBlocksTrainingTest {
         INDArray a = on.output(false, probe.getFeatures(), probe.getFeaturesMaskArrays())[0];
         INDArray b = off.output(false, probe.getFeatures(), probe.getFeaturesMaskArrays())[0];
         assertTrue(a.sub(b).amaxNumber().doubleValue() < 1e-5);
-        EmbeddingBlocksTestSupport.assertSerializerRoundTrip(on, probe.getFeatures(),
+        BlockTestSupport.assertSerializerRoundTrip(on, probe.getFeatures(),
                 probe.getFeaturesMaskArrays());
-        EmbeddingBlocksTestSupport.assertJsonRoundTrip(on.getConfiguration());
+        BlockTestSupport.assertJsonRoundTrip(on.getConfiguration());
         assertTrue(on.summary().contains("patch"));
         assertTrue(on.getConfiguration().getMemoryReport(InputType.recurrent(1, LEN),
                 InputType.convolutional(SIDE, SIDE, FRAMES * CIN)).getTotalMemoryBytes(5,

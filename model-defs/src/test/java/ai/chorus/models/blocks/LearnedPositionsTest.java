@@ -25,12 +25,12 @@ class LearnedPositionsTest {
 
     @BeforeEach
     void setUp() {
-        EmbeddingBlocksTestSupport.useDouble();
+        BlockTestSupport.useDouble();
     }
 
     @AfterEach
     void tearDown() {
-        EmbeddingBlocksTestSupport.restoreFloat();
+        BlockTestSupport.restoreFloat();
     }
 
     /** Positions for up to 7 steps, fed sequences of 4 (the input type's length is unknown). */
@@ -69,9 +69,9 @@ class LearnedPositionsTest {
     void gradientsForShorterSequencesWithMask() {
         ComputationGraph g = graph();
         INDArray x = Nd4j.rand(DataType.DOUBLE, 3, 3, 4);
-        INDArray mask = EmbeddingBlocksTestSupport.lengthsMask(DataType.DOUBLE, 4, 4, 2, 3);
+        INDArray mask = BlockTestSupport.lengthsMask(DataType.DOUBLE, 4, 4, 2, 3);
         INDArray y = Nd4j.rand(DataType.DOUBLE, 3, 2);
-        EmbeddingBlocksTestSupport.assertGradientsOk(g, new INDArray[] {x}, new INDArray[] {mask}, new INDArray[] {y});
+        BlockTestSupport.assertGradientsOk(g, new INDArray[] {x}, new INDArray[] {mask}, new INDArray[] {y});
     }
 
     @Test
@@ -86,7 +86,7 @@ class LearnedPositionsTest {
                 .setOutputs("out").build());
         g.init();
         INDArray x = Nd4j.rand(DataType.DOUBLE, 3, 3, 5);
-        INDArray mask = EmbeddingBlocksTestSupport.lengthsMask(DataType.DOUBLE, 5, 5, 2, 4);
+        INDArray mask = BlockTestSupport.lengthsMask(DataType.DOUBLE, 5, 5, 2, 4);
         INDArray y = Nd4j.rand(DataType.DOUBLE, 3, 2, 5);
         boolean ok = org.deeplearning4j.gradientcheck.GradientCheckUtil.checkGradients(
                 new org.deeplearning4j.gradientcheck.GradientCheckUtil.GraphConfig().net(g)
@@ -99,8 +99,8 @@ class LearnedPositionsTest {
     @Test
     void jsonAndSerializerRoundTrips() throws Exception {
         ComputationGraph g = graph();
-        EmbeddingBlocksTestSupport.assertJsonRoundTrip(g.getConfiguration());
-        EmbeddingBlocksTestSupport.assertSerializerRoundTrip(g,
+        BlockTestSupport.assertJsonRoundTrip(g.getConfiguration());
+        BlockTestSupport.assertSerializerRoundTrip(g,
                 new INDArray[] {Nd4j.rand(DataType.DOUBLE, 2, 3, 7)}, null);
         LearnedPositions conf = (LearnedPositions) g.getLayer("pos").conf().getLayer();
         assertEquals(conf, conf.clone());

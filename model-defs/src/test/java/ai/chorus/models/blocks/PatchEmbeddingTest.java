@@ -27,12 +27,12 @@ class PatchEmbeddingTest {
 
     @BeforeEach
     void setUp() {
-        EmbeddingBlocksTestSupport.useDouble();
+        BlockTestSupport.useDouble();
     }
 
     @AfterEach
     void tearDown() {
-        EmbeddingBlocksTestSupport.restoreFloat();
+        BlockTestSupport.restoreFloat();
     }
 
     private static ComputationGraphConfiguration graph(int cin, int h, int w, int p, int c, boolean cls,
@@ -103,7 +103,7 @@ class PatchEmbeddingTest {
         g.init();
         INDArray x = Nd4j.rand(DataType.DOUBLE, 3, 2, 4, 6);
         INDArray y = Nd4j.rand(DataType.DOUBLE, 3, 3);
-        EmbeddingBlocksTestSupport.assertGradientsOk(g, new INDArray[] {x}, null, new INDArray[] {y});
+        BlockTestSupport.assertGradientsOk(g, new INDArray[] {x}, null, new INDArray[] {y});
     }
 
     @Test
@@ -112,7 +112,7 @@ class PatchEmbeddingTest {
         g.init();
         INDArray x = Nd4j.rand(DataType.DOUBLE, 2, 1, 4, 8);
         INDArray y = Nd4j.rand(DataType.DOUBLE, 2, 3);
-        EmbeddingBlocksTestSupport.assertGradientsOk(g, new INDArray[] {x}, null, new INDArray[] {y});
+        BlockTestSupport.assertGradientsOk(g, new INDArray[] {x}, null, new INDArray[] {y});
     }
 
     @Test
@@ -122,7 +122,7 @@ class PatchEmbeddingTest {
         assertEquals(4, g.getLayer("pe").getParam(PatchEmbedding.POSITIONS).size(1));
         INDArray x = Nd4j.rand(DataType.DOUBLE, 2, 2, 4, 4);
         INDArray y = Nd4j.rand(DataType.DOUBLE, 2, 3);
-        EmbeddingBlocksTestSupport.assertGradientsOk(g, new INDArray[] {x}, null, new INDArray[] {y});
+        BlockTestSupport.assertGradientsOk(g, new INDArray[] {x}, null, new INDArray[] {y});
     }
 
     @Test
@@ -166,11 +166,11 @@ class PatchEmbeddingTest {
     @Test
     void jsonAndSerializerRoundTrips() throws Exception {
         ComputationGraphConfiguration conf = graph(2, 8, 8, 4, 4, true, SequencePooling.Mode.FIRST, false);
-        EmbeddingBlocksTestSupport.assertJsonRoundTrip(conf);
+        BlockTestSupport.assertJsonRoundTrip(conf);
         ComputationGraph g = new ComputationGraph(conf);
         g.init();
         INDArray x = Nd4j.rand(DataType.DOUBLE, 2, 2, 8, 8);
-        EmbeddingBlocksTestSupport.assertSerializerRoundTrip(g, new INDArray[] {x}, null);
+        BlockTestSupport.assertSerializerRoundTrip(g, new INDArray[] {x}, null);
         // clone() keeps every field (Spark workers clone configurations).
         PatchEmbedding pe = (PatchEmbedding) g.getLayer("pe").conf().getLayer();
         assertEquals(pe, pe.clone());

@@ -37,12 +37,12 @@ class SequencePoolingTest {
 
     @BeforeEach
     void setUp() {
-        EmbeddingBlocksTestSupport.useDouble();
+        BlockTestSupport.useDouble();
     }
 
     @AfterEach
     void tearDown() {
-        EmbeddingBlocksTestSupport.restoreFloat();
+        BlockTestSupport.restoreFloat();
     }
 
     private static ComputationGraph graph(SequencePooling.Mode mode) {
@@ -150,13 +150,13 @@ class SequencePoolingTest {
         INDArray x = Nd4j.rand(DataType.DOUBLE, 4, C, T);
         INDArray mask = Nd4j.create(MASK).getRows(0, 1, 2, 3);
         INDArray y = Nd4j.rand(DataType.DOUBLE, 4, 2);
-        EmbeddingBlocksTestSupport.assertGradientsOk(g, new INDArray[] {x}, new INDArray[] {mask}, new INDArray[] {y});
+        BlockTestSupport.assertGradientsOk(g, new INDArray[] {x}, new INDArray[] {mask}, new INDArray[] {y});
     }
 
     @Test
     void jsonRoundTrip() {
         ComputationGraph g = graph(SequencePooling.Mode.LAST_VALID);
-        EmbeddingBlocksTestSupport.assertJsonRoundTrip(g.getConfiguration());
+        BlockTestSupport.assertJsonRoundTrip(g.getConfiguration());
         SequencePooling conf = (SequencePooling) g.getLayer("pool").conf().getLayer();
         assertEquals(conf, conf.clone());
         assertEquals(SequencePooling.Mode.LAST_VALID, conf.clone().getMode());

@@ -28,12 +28,12 @@ class TimeFoldVerticesTest {
 
     @BeforeEach
     void setUp() {
-        EmbeddingBlocksTestSupport.useDouble();
+        BlockTestSupport.useDouble();
     }
 
     @AfterEach
     void tearDown() {
-        EmbeddingBlocksTestSupport.restoreFloat();
+        BlockTestSupport.restoreFloat();
     }
 
     /** fold → Dense (per frame) → unfold [→ LearnedPositions] → pooling → output. */
@@ -90,7 +90,7 @@ class TimeFoldVerticesTest {
         ComputationGraph g = denseVideoGraph(true, SequencePooling.Mode.LAST_VALID);
         INDArray video = Nd4j.rand(DataType.DOUBLE, B, T * CIN, H, W);
         INDArray y = Nd4j.rand(DataType.DOUBLE, B, 2);
-        EmbeddingBlocksTestSupport.assertGradientsOk(g, new INDArray[] {video}, null, new INDArray[] {y});
+        BlockTestSupport.assertGradientsOk(g, new INDArray[] {video}, null, new INDArray[] {y});
     }
 
     @Test
@@ -111,7 +111,7 @@ class TimeFoldVerticesTest {
         g.init();
         INDArray video = Nd4j.rand(DataType.DOUBLE, B, T * CIN, 4, 4);
         INDArray y = Nd4j.rand(DataType.DOUBLE, B, 2);
-        EmbeddingBlocksTestSupport.assertGradientsOk(g, new INDArray[] {video}, null, new INDArray[] {y});
+        BlockTestSupport.assertGradientsOk(g, new INDArray[] {video}, null, new INDArray[] {y});
     }
 
     @Test
@@ -140,8 +140,8 @@ class TimeFoldVerticesTest {
     @Test
     void jsonAndSerializerRoundTrips() throws Exception {
         ComputationGraph g = denseVideoGraph(true, SequencePooling.Mode.MEAN_MASKED);
-        EmbeddingBlocksTestSupport.assertJsonRoundTrip(g.getConfiguration());
-        EmbeddingBlocksTestSupport.assertSerializerRoundTrip(g,
+        BlockTestSupport.assertJsonRoundTrip(g.getConfiguration());
+        BlockTestSupport.assertSerializerRoundTrip(g,
                 new INDArray[] {Nd4j.rand(DataType.DOUBLE, B, T * CIN, H, W)}, null);
         assertEquals(new FoldTimeIntoBatchVertex(T), new FoldTimeIntoBatchVertex(T).clone());
         assertEquals(new UnfoldTimeFromBatchVertex(T), new UnfoldTimeFromBatchVertex(T).clone());

@@ -27,12 +27,12 @@ class TokenEmbeddingTest {
 
     @BeforeEach
     void setUp() {
-        EmbeddingBlocksTestSupport.useDouble();
+        BlockTestSupport.useDouble();
     }
 
     @AfterEach
     void tearDown() {
-        EmbeddingBlocksTestSupport.restoreFloat();
+        BlockTestSupport.restoreFloat();
     }
 
     private static ComputationGraphConfiguration graph(InputType ids, long maxLength, SequencePooling.Mode pooling) {
@@ -77,9 +77,9 @@ class TokenEmbeddingTest {
                 SequencePooling.Mode.LAST_VALID));
         g.init();
         INDArray x = ids(4, 6, 2);
-        INDArray mask = EmbeddingBlocksTestSupport.lengthsMask(DataType.DOUBLE, 6, 6, 3, 1, 5);
+        INDArray mask = BlockTestSupport.lengthsMask(DataType.DOUBLE, 6, 6, 3, 1, 5);
         INDArray y = Nd4j.rand(DataType.DOUBLE, 4, 2);
-        EmbeddingBlocksTestSupport.assertGradientsOk(g, new INDArray[] {x}, new INDArray[] {mask}, new INDArray[] {y});
+        BlockTestSupport.assertGradientsOk(g, new INDArray[] {x}, new INDArray[] {mask}, new INDArray[] {y});
     }
 
     @Test
@@ -88,9 +88,9 @@ class TokenEmbeddingTest {
         ComputationGraph g = new ComputationGraph(graph(InputType.feedForward(5), 8, SequencePooling.Mode.MEAN_MASKED));
         g.init();
         INDArray x = ids(3, 5, 3).reshape(3, 5);
-        INDArray mask = EmbeddingBlocksTestSupport.lengthsMask(DataType.DOUBLE, 5, 2, 5, 4);
+        INDArray mask = BlockTestSupport.lengthsMask(DataType.DOUBLE, 5, 2, 5, 4);
         INDArray y = Nd4j.rand(DataType.DOUBLE, 3, 2);
-        EmbeddingBlocksTestSupport.assertGradientsOk(g, new INDArray[] {x}, new INDArray[] {mask}, new INDArray[] {y});
+        BlockTestSupport.assertGradientsOk(g, new INDArray[] {x}, new INDArray[] {mask}, new INDArray[] {y});
     }
 
     @Test
@@ -98,7 +98,7 @@ class TokenEmbeddingTest {
         ComputationGraph g = new ComputationGraph(graph(InputType.recurrent(1, 6), 0,
                 SequencePooling.Mode.MEAN_MASKED));
         g.init();
-        INDArray mask = EmbeddingBlocksTestSupport.lengthsMask(DataType.DOUBLE, 6, 2, 6, 4);
+        INDArray mask = BlockTestSupport.lengthsMask(DataType.DOUBLE, 6, 2, 6, 4);
         INDArray x1 = ids(3, 6, 4);
         INDArray x2 = x1.dup();
         // Different ids at every padded position.
@@ -152,11 +152,11 @@ class TokenEmbeddingTest {
     @Test
     void jsonAndSerializerRoundTrips() throws Exception {
         ComputationGraphConfiguration conf = graph(InputType.recurrent(1, 6), 0, SequencePooling.Mode.LAST_VALID);
-        EmbeddingBlocksTestSupport.assertJsonRoundTrip(conf);
+        BlockTestSupport.assertJsonRoundTrip(conf);
         ComputationGraph g = new ComputationGraph(conf);
         g.init();
-        INDArray mask = EmbeddingBlocksTestSupport.lengthsMask(DataType.DOUBLE, 6, 6, 3);
-        EmbeddingBlocksTestSupport.assertSerializerRoundTrip(g, new INDArray[] {ids(2, 6, 5)}, new INDArray[] {mask});
+        INDArray mask = BlockTestSupport.lengthsMask(DataType.DOUBLE, 6, 6, 3);
+        BlockTestSupport.assertSerializerRoundTrip(g, new INDArray[] {ids(2, 6, 5)}, new INDArray[] {mask});
         TokenEmbedding te = (TokenEmbedding) g.getLayer("tok").conf().getLayer();
         assertEquals(te, te.clone());
         assertEquals(VOCAB, te.getVocabSize());

@@ -8,8 +8,6 @@ import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -25,9 +23,9 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 import java.util.Map;
 import java.util.Random;
 
-import static ai.chorus.models.blocks.AttentionTestSupport.assertBitIdentical;
-import static ai.chorus.models.blocks.AttentionTestSupport.gaussian;
-import static ai.chorus.models.blocks.AttentionTestSupport.lengthsMask;
+import static ai.chorus.models.blocks.BlockTestSupport.assertBitIdentical;
+import static ai.chorus.models.blocks.BlockTestSupport.gaussian;
+import static ai.chorus.models.blocks.BlockTestSupport.lengthsMask;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -35,15 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TransformerEncoderLayerTest {
 
-    @BeforeAll
-    static void oneThread() {
-        AttentionTestSupport.useOneNd4jThread();
-    }
 
-    @AfterAll
-    static void restoreThreads() {
-        AttentionTestSupport.restoreNd4jThreads();
-    }
 
 
     // Small enough for fast full gradient checks (every parameter entry), big enough for 2 heads of 2 channels.
@@ -88,7 +78,7 @@ class TransformerEncoderLayerTest {
         Random r = new Random(1);
         INDArray x = gaussian(r, DataType.DOUBLE, 2, C, 5);
         INDArray y = gaussian(r, DataType.DOUBLE, 2, 3, 5);
-        AttentionTestSupport.assertGradientsOk(net, new INDArray[] {x}, null, new INDArray[] {y}, null);
+        BlockTestSupport.assertGradientsOk(net, new INDArray[] {x}, null, new INDArray[] {y}, null);
     }
 
     @Test
@@ -98,7 +88,7 @@ class TransformerEncoderLayerTest {
         INDArray x = gaussian(r, DataType.DOUBLE, 3, C, 5);
         INDArray y = gaussian(r, DataType.DOUBLE, 3, 3, 5);
         INDArray m = lengthsMask(DataType.DOUBLE, 5, 5, 3, 1);
-        AttentionTestSupport.assertGradientsOk(net, new INDArray[] {x}, new INDArray[] {m}, new INDArray[] {y},
+        BlockTestSupport.assertGradientsOk(net, new INDArray[] {x}, new INDArray[] {m}, new INDArray[] {y},
                 new INDArray[] {m});
     }
 
@@ -109,7 +99,7 @@ class TransformerEncoderLayerTest {
         INDArray x = gaussian(r, DataType.DOUBLE, 2, C, 6);
         INDArray y = gaussian(r, DataType.DOUBLE, 2, 3, 6);
         INDArray m = lengthsMask(DataType.DOUBLE, 6, 6, 4);
-        AttentionTestSupport.assertGradientsOk(net, new INDArray[] {x}, new INDArray[] {m}, new INDArray[] {y},
+        BlockTestSupport.assertGradientsOk(net, new INDArray[] {x}, new INDArray[] {m}, new INDArray[] {y},
                 new INDArray[] {m});
     }
 
@@ -355,7 +345,7 @@ class TransformerEncoderLayerTest {
         for (int i = 0; i < 3; i++) {
             net.fit(data);
         }
-        ComputationGraph back = AttentionTestSupport.assertSerializerRoundTrip(net, data.getFeatures(),
+        ComputationGraph back = BlockTestSupport.assertSerializerRoundTrip(net, data.getFeatures(),
                 data.getFeaturesMaskArrays());
         // Training continues identically from the restored state.
         net.fit(data);

@@ -3,28 +3,22 @@ package ai.chorus.models.clip;
 import ai.chorus.models.InputShapes;
 import ai.chorus.models.ModelBuilder;
 import ai.chorus.models.ModelRegistry;
+import ai.chorus.models.blocks.BlockTestSupport;
 import ai.chorus.models.blocks.ContrastiveHeads;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
-import org.deeplearning4j.gradientcheck.GradientCheckUtil;
-import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.NoOp;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Random;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -67,30 +61,23 @@ class ClipModelTest {
 
     @Test
     void tinyClipPassesANumericalGradientCheck() {
-        DataType before = Nd4j.dataType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+        BlockTestSupport.useDouble();
         try {
             ComputationGraph graph = tiny(DataType.DOUBLE);
             int b = 4;
             INDArray[] x = batch(b, DataType.DOUBLE, 7);
             INDArray labels = ContrastiveHeads.identityLabels(b, 0, DataType.DOUBLE);
-            boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(graph)
-                    .inputs(new INDArray[] {x[0], x[1]}).inputMask(new INDArray[] {null, x[2]})
-                    .labels(new INDArray[] {labels, labels.dup()})
-                    .epsilon(1e-6).maxRelError(1e-3).minAbsoluteError(1e-8)
-                    // Every parameter array is checked, a spread subset of each: the blocks have full checks.
-                    .subset(true).maxPerParam(6)
-                    .print(GradientCheckUtil.PrintMode.FAILURES_ONLY).exitOnFirstError(false));
-            assertTrue(ok, "gradient check of the whole tiny CLIP failed (see the log)");
+            // Every parameter array of the model, a spread subset of each: the blocks have full checks.
+            BlockTestSupport.assertGradientsOk(graph, new INDArray[] {x[0], x[1]}, new INDArray[] {null, x[2]},
+                    new INDArray[] {labels, labels.dup()}, null, 6);
         } finally {
-            Nd4j.setDefaultDataTypes(before, before);
+            BlockTestSupport.restoreFloat();
         }
     }
 
     @Test
     void paddingContentAndLengthDoNotChangeTheTextEmbedding() {
-        DataType before = Nd4j.dataType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+        BlockTestSupport.useDouble();
         try {
             ComputationGraph graph = tiny(DataType.DOUBLE);
             INDArray[] x = batch(3, DataType.DOUBLE, 11);
@@ -110,7 +97,7 @@ class ClipModelTest {
             INDArray b = embedding(graph, x[0], ids, mask);
             assertTrue(a.equalsWithEps(b, 1e-10), "padding content changed the text embedding");
         } finally {
-            Nd4j.setDefaultDataTypes(before, before);
+            BlockTestSupport.restoreFloat();
         }
     }
 
@@ -124,25 +111,13 @@ class ClipModelTest {
     @Test
     void configurationSurvivesJsonAndTheModelSurvivesModelSerializerBitForBit() throws Exception {
         ComputationGraph graph = tiny(DataType.FLOAT);
-        ComputationGraphConfiguration conf = graph.getConfiguration();
-        assertEquals(conf, ComputationGraphConfiguration.fromJson(conf.toJson()));
-
+        BlockTestSupport.assertJsonRoundTrip(graph.getConfiguration());
         INDArray[] x = batch(5, DataType.FLOAT, 3);
+        // One step first, so that the updater state has to survive too.
+        INDArray labels = ContrastiveHeads.identityLabels(5, 0, DataType.FLOAT);
         graph.fit(new org.nd4j.linalg.dataset.MultiDataSet(new INDArray[] {x[0], x[1]},
-                new INDArray[] {ContrastiveHeads.identityLabels(5, 0, DataType.FLOAT),
-                        ContrastiveHeads.identityLabels(5, 0, DataType.FLOAT)},
-                new INDArray[] {null, x[2]}, null));
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        ModelSerializer.writeModel(graph, bytes, true);
-        ComputationGraph restored = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(bytes.toByteArray()), true);
-        graph.setLayerMaskArrays(new INDArray[] {null, x[2]}, null);
-        restored.setLayerMaskArrays(new INDArray[] {null, x[2]}, null);
-        INDArray[] a = graph.output(false, x[0], x[1]);
-        INDArray[] b = restored.output(false, x[0], x[1]);
-        for (int i = 0; i < a.length; i++) {
-            assertArrayEquals(a[i].data().asFloat(), b[i].data().asFloat(), 0f, "output " + i + " differs after restore");
-        }
-        assertEquals(graph.params(), restored.params());
+                new INDArray[] {labels, labels.dup()}, new INDArray[] {null, x[2]}, null));
+        BlockTestSupport.assertSerializerRoundTrip(graph, new INDArray[] {x[0], x[1]}, new INDArray[] {null, x[2]});
     }
 
     @Test

@@ -1,6 +1,7 @@
 package ai.chorus.models.blocks;
 
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -18,41 +19,54 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Shared helpers of the attention block tests. */
-final class AttentionTestSupport {
+/**
+ * What every model-defs test needs: double precision for gradient checks, the gradient check itself,
+ * masks, seeded random arrays, JSON and ModelSerializer round trips. (ND4J runs single-threaded in
+ * these tests: Surefire sets OMP_NUM_THREADS=1 for model-defs.)
+ */
+public final class BlockTestSupport {
 
-    private AttentionTestSupport() {
+    private BlockTestSupport() {
     }
 
-    private static int savedThreads = -1;
-    private static int savedMasterThreads = -1;
+    private static DataType savedDefault = DataType.FLOAT;
+    private static DataType savedFloatingPoint = DataType.FLOAT;
+
+    /** Gradient checks need double as the ND4J default; call in @BeforeEach, undo with {@link #restoreFloat}. */
+    public static void useDouble() {
+        savedDefault = Nd4j.dataType();
+        savedFloatingPoint = Nd4j.defaultFloatingPointType();
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+    }
+
+    /** Restores the defaults {@link #useDouble} replaced (float32 in a fresh JVM). */
+    public static void restoreFloat() {
+        Nd4j.setDefaultDataTypes(savedDefault, savedFloatingPoint);
+    }
+
+    public static void assertGradientsOk(ComputationGraph graph, INDArray[] inputs, INDArray[] inputMasks,
+                                         INDArray[] labels) {
+        assertGradientsOk(graph, inputs, inputMasks, labels, null);
+    }
+
+    public static void assertGradientsOk(ComputationGraph graph, INDArray[] inputs, INDArray[] inputMasks,
+                                         INDArray[] labels, INDArray[] labelMasks) {
+        assertGradientsOk(graph, inputs, inputMasks, labels, labelMasks, 0);
+    }
 
     /**
-     * The tests use tiny arrays, for which a second ND4J thread only adds waiting: on a loaded 2-core machine a tiny
-     * graph's forward pass took 60-90 ms with 2 threads and 4 ms with 1. Call from @BeforeAll, undo in @AfterAll.
+     * Numerical gradient check (double graph, NoOp updater, no dropout) of every parameter, or, with
+     * {@code maxPerParam > 0}, of that many entries spread over each parameter array (for whole models).
      */
-    static void useOneNd4jThread() {
-        savedThreads = Nd4j.getEnvironment().maxThreads();
-        savedMasterThreads = Nd4j.getEnvironment().maxMasterThreads();
-        Nd4j.getEnvironment().setMaxThreads(1);
-        Nd4j.getEnvironment().setMaxMasterThreads(1);
-    }
-
-    static void restoreNd4jThreads() {
-        if (savedThreads > 0) {
-            Nd4j.getEnvironment().setMaxThreads(savedThreads);
-            Nd4j.getEnvironment().setMaxMasterThreads(savedMasterThreads);
-        }
-    }
-
-    /** Numerical gradient check of every parameter (double graph, NoOp updater, no dropout). */
-    static void assertGradientsOk(ComputationGraph graph, INDArray[] inputs, INDArray[] inputMasks, INDArray[] labels,
-                                  INDArray[] labelMasks) {
+    public static void assertGradientsOk(ComputationGraph graph, INDArray[] inputs, INDArray[] inputMasks,
+                                         INDArray[] labels, INDArray[] labelMasks, int maxPerParam) {
         DataType before = Nd4j.dataType();
         Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
         try {
             boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(graph)
                     .inputs(inputs).inputMask(inputMasks).labels(labels).labelMask(labelMasks)
                     .epsilon(1e-6).maxRelError(1e-3).minAbsoluteError(1e-8)
+                    .subset(maxPerParam > 0).maxPerParam(maxPerParam)
                     .print(GradientCheckUtil.PrintMode.FAILURES_ONLY).exitOnFirstError(false));
             assertTrue(ok, "gradient check failed (see the test log for the failing parameters)");
         } finally {
@@ -61,7 +75,7 @@ final class AttentionTestSupport {
     }
 
     /** Gaussian [shape] array in the given type, from a seeded java.util.Random (independent of ND4J's RNG). */
-    static INDArray gaussian(Random r, DataType dt, long... shape) {
+    public static INDArray gaussian(Random r, DataType dt, long... shape) {
         long n = 1;
         for (long s : shape) {
             n *= s;
@@ -74,7 +88,7 @@ final class AttentionTestSupport {
     }
 
     /** A [B, T] 1/0 mask with {@code lengths[b]} leading real positions. */
-    static INDArray lengthsMask(DataType dt, long t, int... lengths) {
+    public static INDArray lengthsMask(DataType dt, long t, int... lengths) {
         INDArray m = Nd4j.zeros(dt, lengths.length, t);
         for (int b = 0; b < lengths.length; b++) {
             for (int i = 0; i < lengths[b]; i++) {
@@ -85,15 +99,24 @@ final class AttentionTestSupport {
     }
 
     /** Bit-identical: same shape and the same values (compared as doubles, after a c-order copy). */
-    static void assertBitIdentical(INDArray a, INDArray b, String what) {
+    public static void assertBitIdentical(INDArray a, INDArray b, String what) {
         assertArrayEquals(a.shape(), b.shape(), what + ": shapes");
         double[] x = a.dup('c').data().asDouble();
         double[] y = b.dup('c').data().asDouble();
         assertTrue(Arrays.equals(x, y), what + ": values differ, max |diff| = " + a.sub(b).amaxNumber());
     }
 
+    /** toJson/fromJson gives an equal configuration that serialises to the same JSON. */
+    public static ComputationGraphConfiguration assertJsonRoundTrip(ComputationGraphConfiguration conf) {
+        String json = conf.toJson();
+        ComputationGraphConfiguration back = ComputationGraphConfiguration.fromJson(json);
+        assertEquals(conf, back);
+        assertEquals(json, back.toJson());
+        return back;
+    }
+
     /** ModelSerializer write + restore; parameters and outputs bit-identical. */
-    static ComputationGraph assertSerializerRoundTrip(ComputationGraph graph, INDArray[] inputs, INDArray[] masks)
+    public static ComputationGraph assertSerializerRoundTrip(ComputationGraph graph, INDArray[] inputs, INDArray[] masks)
             throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         ModelSerializer.writeModel(graph, bytes, true);

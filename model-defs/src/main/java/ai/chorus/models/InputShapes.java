@@ -6,7 +6,8 @@ package ai.chorus.models;
  * frames, video frames and side, and the number of classes of a classifier. 0 means "not used".
  */
 public record InputShapes(int imageSize, int imageChannels, int vocabSize, int textLength, int audioMels,
-                          int audioFrames, int videoFrames, int videoSize, int numClasses) {
+                          int audioFrames, int videoFrames, int videoSize, int numClasses)
+        implements java.io.Serializable {
 
     public static InputShapes imageText(int imageSize, int vocabSize, int textLength) {
         return new InputShapes(imageSize, 3, vocabSize, textLength, 0, 0, 0, 0, 0);

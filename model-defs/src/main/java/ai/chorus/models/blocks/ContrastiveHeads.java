@@ -54,14 +54,51 @@ public final class ContrastiveHeads {
      */
     public static Names addSymmetricInfoNce(GraphBuilder graph, String embA, String embB, String prefix,
                                             ContrastiveLogitsVertex logitsVertex) {
-        String p = prefix == null ? "" : prefix;
-        Names names = new Names(p + LOGITS, p + LOGITS_TRANSPOSED, p + LOSS_A_TO_B, p + LOSS_B_TO_A);
-        logitsVertex.applyGlobalConfig(graph.getGlobalConfiguration());
-        graph.addVertex(names.logits(), logitsVertex, embA, embB);
-        graph.addVertex(names.logitsTransposed(), new TransposeVertex(), names.logits());
+        Names names = addLogits(graph, prefix, logitsVertex, embA, embB);
         graph.addLayer(names.lossAToB(), halfCrossEntropy(), names.logits());
         graph.addLayer(names.lossBToA(), halfCrossEntropy(), names.logitsTransposed());
         return names;
+    }
+
+    /**
+     * The symmetric InfoNCE head of one pair of modalities of a model whose samples may lack some modalities:
+     * as {@link #addSymmetricInfoNce}, but {@code logitsVertex} also takes the {@code presence} inputs ([B, 1],
+     * 1 present / 0 absent, e.g. {@code imagePresent}, {@code audioPresent}), so a sample absent from either side
+     * is neither a query nor a negative of this pair, and the two loss layers are {@link LossMaskedInfoNce} with
+     * scale {@code weight / 2}: the graph's score gets {@code weight * (CE(A->B) + CE(B->A)) / 2}, each CE the mean
+     * over the pairs present in the minibatch (0 with fewer than 2). Labels: identity [B, B] for both outputs, as
+     * for {@link #addSymmetricInfoNce}; the data side gives no masks. The loss layers' activations (what
+     * {@code output()} returns) are the raw logits, -infinity at absent pairs.
+     */
+    public static Names addMaskedSymmetricInfoNce(GraphBuilder graph, String embA, String embB, String prefix,
+                                                  ContrastiveLogitsVertex logitsVertex, double weight,
+                                                  String... presence) {
+        if (presence.length == 0) {
+            throw new IllegalArgumentException("give the presence inputs of the pair " + embA + ", " + embB
+                    + " (or use addSymmetricInfoNce)");
+        }
+        String[] inputs = new String[2 + presence.length];
+        inputs[0] = embA;
+        inputs[1] = embB;
+        System.arraycopy(presence, 0, inputs, 2, presence.length);
+        Names names = addLogits(graph, prefix, logitsVertex, inputs);
+        graph.addLayer(names.lossAToB(), maskedCrossEntropy(weight / 2), names.logits());
+        graph.addLayer(names.lossBToA(), maskedCrossEntropy(weight / 2), names.logitsTransposed());
+        return names;
+    }
+
+    private static Names addLogits(GraphBuilder graph, String prefix, ContrastiveLogitsVertex logitsVertex,
+                                   String... inputs) {
+        String p = prefix == null ? "" : prefix;
+        Names names = new Names(p + LOGITS, p + LOGITS_TRANSPOSED, p + LOSS_A_TO_B, p + LOSS_B_TO_A);
+        logitsVertex.applyGlobalConfig(graph.getGlobalConfiguration());
+        graph.addVertex(names.logits(), logitsVertex, inputs);
+        graph.addVertex(names.logitsTransposed(), new TransposeVertex(), names.logits());
+        return names;
+    }
+
+    private static LossLayer maskedCrossEntropy(double scale) {
+        return new LossLayer.Builder(new LossMaskedInfoNce(scale)).activation(Activation.IDENTITY).build();
     }
 
     private static LossLayer halfCrossEntropy() {

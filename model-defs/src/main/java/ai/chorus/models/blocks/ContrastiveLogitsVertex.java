@@ -20,6 +20,13 @@ import java.util.Objects;
  * against every B_j. B may change from call to call (a smaller last minibatch is fine). Masks are not used: the
  * output carries no mask.
  *
+ * <p>Absent samples: any further inputs are presence vectors [B, 1] (1 present, 0 absent; e.g. the graph inputs
+ * {@code imagePresent}, {@code audioPresent}). Pair i takes part if it is present in all of them (m_i = their
+ * product), and the output is then {@code logits + log(m m^T)}: -infinity wherever row i or column j is absent,
+ * whatever finite values the absent samples' embeddings hold, and no gradient flows through those entries (the
+ * presence inputs get zero gradient). {@link LossMaskedInfoNce} reads the -infinity entries as "not a candidate"
+ * and rows without a finite entry as "not a query" ({@link ContrastiveHeads#addMaskedSymmetricInfoNce}).
+ *
  * <p>Parameter: {@value #PARAM_LOGIT_SCALE} = s, a scalar [1, 1] in log space, initialised to
  * {@code ln(1 / initialTemperature)} (CLIP: ln(1/0.07) = 2.659). The scale used in the forward pass is
  * {@code exp(min(s, ln(maxScale)))} (CLIP: maxScale = 100). When s is above the clamp its gradient is exactly 0
@@ -87,7 +94,7 @@ public class ContrastiveLogitsVertex extends TrainableVertexConfig {
 
     @Override
     public int maxVertexInputs() {
-        return 2;
+        return Integer.MAX_VALUE; // A, B, then any number of presence vectors
     }
 
     @Override
@@ -100,14 +107,22 @@ public class ContrastiveLogitsVertex extends TrainableVertexConfig {
 
     @Override
     public InputType getOutputType(int layerIndex, InputType... vertexInputs) throws InvalidInputTypeException {
-        if (vertexInputs.length != 2) {
-            throw new InvalidInputTypeException("ContrastiveLogitsVertex needs exactly 2 inputs (A, B), got "
+        if (vertexInputs.length < 2) {
+            throw new InvalidInputTypeException("ContrastiveLogitsVertex needs inputs (A, B[, presence...]), got "
                     + vertexInputs.length);
         }
         for (InputType t : vertexInputs) {
             if (t.getType() != InputType.Type.FF) {
-                throw new InvalidInputTypeException("ContrastiveLogitsVertex takes feed-forward [B, D] embeddings, got "
-                        + t + " (pool sequences first, e.g. GlobalPoolingLayer or a last-token vertex)");
+                throw new InvalidInputTypeException("ContrastiveLogitsVertex takes feed-forward [B, D] embeddings and"
+                        + " [B, 1] presence vectors, got " + t + " (pool sequences first, e.g. GlobalPoolingLayer or a"
+                        + " last-token vertex)");
+            }
+        }
+        for (int i = 2; i < vertexInputs.length; i++) {
+            long size = ((InputType.InputTypeFeedForward) vertexInputs[i]).getSize();
+            if (size != 1) {
+                throw new InvalidInputTypeException("ContrastiveLogitsVertex input " + i + " must be a [B, 1] presence"
+                        + " vector (1 present, 0 absent), got size " + size);
             }
         }
         long da = ((InputType.InputTypeFeedForward) vertexInputs[0]).getSize();

@@ -10,13 +10,15 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Runtime of {@link ContrastiveLogitsVertex}: two row normalisations and one GEMM forward, two GEMMs backward.
+ * Runtime of {@link ContrastiveLogitsVertex}: two row normalisations and one GEMM forward, two GEMMs backward; with
+ * presence inputs, plus the log of the pair mask m m^T (0 or -infinity) forward and the mask on epsilon backward.
  */
 public class ContrastiveLogitsVertexImpl extends TrainableVertexImpl<ContrastiveLogitsVertex> {
 
@@ -25,6 +27,8 @@ public class ContrastiveLogitsVertexImpl extends TrainableVertexImpl<Contrastive
     // Kept from the training forward pass for backward (ArrayType.INPUT, as DL4J's BatchNormalization does).
     private RowL2Norm.Result normA;
     private RowL2Norm.Result normB;
+    /** m [B, 1] of the last training forward (1 if pair i is present in every presence input), or null. */
+    private INDArray present;
     private double scale;
     private boolean clamped;
 
@@ -51,27 +55,71 @@ public class ContrastiveLogitsVertexImpl extends TrainableVertexImpl<Contrastive
             throw new IllegalStateException("Vertex '" + vertexName + "' expects two [B, D] inputs of equal shape, got "
                     + Arrays.toString(a.shape()) + " and " + Arrays.toString(b.shape()));
         }
+        ArrayType keep = training ? ArrayType.INPUT : ArrayType.FF_WORKING_MEM;
+        INDArray m = presence(a.size(0), a.dataType(), workspaceMgr, keep);
         double s = params.getDouble(0);
         double clamp = conf.logScaleClamp();
         clamped = s > clamp;
         scale = Math.exp(Math.min(s, clamp));
 
-        ArrayType keep = training ? ArrayType.INPUT : ArrayType.FF_WORKING_MEM;
         RowL2Norm.Result na = RowL2Norm.forward(a, conf.getNormEpsilon(), workspaceMgr, keep);
         RowL2Norm.Result nb = RowL2Norm.forward(b, conf.getNormEpsilon(), workspaceMgr, keep);
 
         long n = a.size(0);
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, a.dataType(), new long[] {n, n}, 'c');
         Nd4j.gemm(na.normalized, nb.normalized, out, false, true, scale, 0.0);
+        if (m != null) {
+            // + log(m_i m_j): 0 for present pairs, -infinity for absent ones (whatever finite embeddings they have).
+            INDArray logPairs = pairMask(m, workspaceMgr, ArrayType.FF_WORKING_MEM);
+            Transforms.log(logPairs, false);
+            out.addi(logPairs);
+        }
 
         if (training) {
             normA = na;
             normB = nb;
+            present = m;
         } else {
             normA = null;
             normB = null;
+            present = null;
         }
         return out;
+    }
+
+    /**
+     * The product of the presence inputs (index 2 on) as a [B, 1] array of {@code type}, or null without any.
+     * Each must be [B, 1] of zeros and ones.
+     */
+    private INDArray presence(long batch, DataType dt, LayerWorkspaceMgr mgr, ArrayType type) {
+        if (inputs.length == 2) {
+            return null;
+        }
+        INDArray m = mgr.createUninitialized(type, dt, new long[] {batch, 1}, 'c');
+        m.assign(1.0);
+        for (int i = 2; i < inputs.length; i++) {
+            INDArray p = inputs[i];
+            if (p.rank() != 2 || p.size(0) != batch || p.size(1) != 1) {
+                throw new IllegalStateException("Vertex '" + vertexName + "': presence input " + i + " must be ["
+                        + batch + ", 1], got " + Arrays.toString(p.shape()));
+            }
+            long zeroOrOne = p.eq(0.0).castTo(DataType.INT).sumNumber().longValue()
+                    + p.eq(1.0).castTo(DataType.INT).sumNumber().longValue();
+            if (zeroOrOne != batch) {
+                throw new IllegalStateException("Vertex '" + vertexName + "': presence input " + i
+                        + " must hold 1 (present) or 0 (absent) per sample, got " + p.reshape(batch));
+            }
+            m.muli(p.castTo(dt));
+        }
+        return m;
+    }
+
+    /** m m^T [B, B]: 1 where both samples of a pair are present. */
+    private static INDArray pairMask(INDArray m, LayerWorkspaceMgr mgr, ArrayType type) {
+        long n = m.size(0);
+        INDArray pairs = mgr.createUninitialized(type, m.dataType(), new long[] {n, n}, 'c');
+        Nd4j.gemm(m, m, pairs, false, true, 1.0, 0.0);
+        return pairs;
     }
 
     @Override
@@ -85,12 +133,18 @@ public class ContrastiveLogitsVertexImpl extends TrainableVertexImpl<Contrastive
         long n = ahat.size(0);
         long d = ahat.size(1);
         DataType dt = ahat.dataType();
+        INDArray eps = epsilon;
+        if (present != null) {
+            // Absent pairs are the constant -infinity: nothing flows back through them.
+            eps = pairMask(present, workspaceMgr, ArrayType.BP_WORKING_MEM);
+            eps.muli(epsilon);
+        }
 
         // logits = t * Ahat Bhat^T  =>  dAhat = t * E Bhat, dBhat = t * E^T Ahat
         INDArray dAhat = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dt, new long[] {n, d}, 'c');
         INDArray dBhat = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dt, new long[] {n, d}, 'c');
-        Nd4j.gemm(epsilon, bhat, dAhat, false, false, scale, 0.0);
-        Nd4j.gemm(epsilon, ahat, dBhat, true, false, scale, 0.0);
+        Nd4j.gemm(eps, bhat, dAhat, false, false, scale, 0.0);
+        Nd4j.gemm(eps, ahat, dBhat, true, false, scale, 0.0);
 
         INDArray rowDots = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dt, new long[] {n, 1}, 'c');
         INDArray dA = RowL2Norm.backward(dAhat, normA, rowDots, workspaceMgr, ArrayType.ACTIVATION_GRAD);
@@ -104,7 +158,16 @@ public class ContrastiveLogitsVertexImpl extends TrainableVertexImpl<Contrastive
 
         Gradient gradient = new DefaultGradient(gradientView);
         gradient.gradientForVariable().put(ContrastiveLogitsVertex.PARAM_LOGIT_SCALE, g);
-        return new Pair<>(gradient, new INDArray[] {dA, dB});
+        INDArray[] epsilons = new INDArray[inputs.length];
+        epsilons[0] = dA;
+        epsilons[1] = dB;
+        for (int i = 2; i < inputs.length; i++) {
+            // Zeros rather than null: DL4J M2.1 mis-assigns epsilons after a null one for an input that feeds
+            // several vertices (ComputationGraph.calcBackpropGradients does not advance its index there).
+            epsilons[i] = workspaceMgr.create(ArrayType.ACTIVATION_GRAD, inputs[i].dataType(), inputs[i].shape(),
+                    'c');
+        }
+        return new Pair<>(gradient, epsilons);
     }
 
     @Override
@@ -127,6 +190,7 @@ public class ContrastiveLogitsVertexImpl extends TrainableVertexImpl<Contrastive
         super.clear();
         normA = null;
         normB = null;
+        present = null;
     }
 
     /** The scale exp(min(s, ln maxScale)) of the last forward pass. */

@@ -23,31 +23,56 @@ public final class Towers {
     /** ViT over images [B, 3, H, W]: patches + class token + positions, transformer, class token. */
     public static String image(GraphBuilder graph, String input, ModelConfig cfg, InputShapes shapes, int embed) {
         shapes.require(shapes.imageSize() > 0, "the model needs images");
+        String body = imageTokens(graph, "image", input, cfg, shapes.imageSize());
+        return head(graph, "image", body, SequencePooling.Mode.FIRST, cfg.positiveInt("image.width"), embed);
+    }
+
+    /**
+     * The ViT body without its head: patch embedding (class token first) and the transformer stack, settings
+     * from {@code image.*}. Returns the last block, a token sequence [B, image.width, 1 + patches]. Vertex names
+     * start with {@code prefix}, so a model can hold more than one (e.g. a video tower's per-frame encoder).
+     */
+    public static String imageTokens(GraphBuilder graph, String prefix, String input, ModelConfig cfg, int imageSize) {
         int patch = cfg.positiveInt("image.patch");
-        shapes.require(shapes.imageSize() % patch == 0,
-                "image size " + shapes.imageSize() + " must be a multiple of chorus.model.image.patch = " + patch);
+        if (imageSize % patch != 0) {
+            throw cfg.bad("image.patch", "a divisor of the image size " + imageSize + ", got " + patch);
+        }
         int width = cfg.positiveInt("image.width");
-        graph.addLayer("imagePatches", new PatchEmbedding.Builder().patchSize(patch).nOut(width).build(), input);
-        String body = TransformerStack.add(graph, "image", "imagePatches", width, cfg.positiveInt("image.layers"),
+        graph.addLayer(prefix + "Patches", new PatchEmbedding.Builder().patchSize(patch).nOut(width).build(), input);
+        return TransformerStack.add(graph, prefix, prefix + "Patches", width, cfg.positiveInt("image.layers"),
                 cfg.positiveInt("image.heads"), cfg.positiveDouble("mlp-ratio"), cfg.fraction("dropout"), false);
-        return head(graph, "image", body, SequencePooling.Mode.FIRST, width, embed);
     }
 
     /** Text transformer over token ids [B, 1, T] with a padding mask: causal, pooled at the end-of-text token. */
     public static String text(GraphBuilder graph, String input, ModelConfig cfg, InputShapes shapes, int embed) {
-        shapes.require(shapes.vocabSize() > 1 && shapes.textLength() > 2, "the model needs tokenized text");
-        int width = cfg.positiveInt("text.width");
-        graph.addLayer("textTokens", new TokenEmbedding.Builder().vocabSize(shapes.vocabSize()).nOut(width)
-                .maxLength(shapes.textLength()).build(), input);
-        String body = TransformerStack.add(graph, "text", "textTokens", width, cfg.positiveInt("text.layers"),
-                cfg.positiveInt("text.heads"), cfg.positiveDouble("mlp-ratio"), cfg.fraction("dropout"),
-                cfg.bool("text.causal"));
+        String body = textTokens(graph, "text", input, cfg, shapes);
         // The end-of-text token is the last real token: the mask says where it is.
-        return head(graph, "text", body, SequencePooling.Mode.LAST_VALID, width, embed);
+        return head(graph, "text", body, SequencePooling.Mode.LAST_VALID, cfg.positiveInt("text.width"), embed);
     }
 
-    private static String head(GraphBuilder graph, String tower, String body, SequencePooling.Mode pooling, int width,
-                               int embed) {
+    /**
+     * The text body without its head: token + position embedding and the transformer stack (causal if
+     * {@code text.causal}), settings from {@code text.*}. Returns the last block, [B, text.width, T], carrying
+     * the padding mask.
+     */
+    public static String textTokens(GraphBuilder graph, String prefix, String input, ModelConfig cfg,
+                                    InputShapes shapes) {
+        shapes.require(shapes.vocabSize() > 1 && shapes.textLength() > 2, "the model needs tokenized text");
+        int width = cfg.positiveInt("text.width");
+        graph.addLayer(prefix + "Tokens", new TokenEmbedding.Builder().vocabSize(shapes.vocabSize()).nOut(width)
+                .maxLength(shapes.textLength()).build(), input);
+        return TransformerStack.add(graph, prefix, prefix + "Tokens", width, cfg.positiveInt("text.layers"),
+                cfg.positiveInt("text.heads"), cfg.positiveDouble("mlp-ratio"), cfg.fraction("dropout"),
+                cfg.bool("text.causal"));
+    }
+
+    /**
+     * The end of every tower: pool the token sequence {@code body} [B, width, T], LayerNorm, and project without
+     * bias into the shared space. Adds {@code <tower>Pool}, {@code <tower>Norm}, {@code <tower>Embedding}; returns
+     * the last.
+     */
+    public static String head(GraphBuilder graph, String tower, String body, SequencePooling.Mode pooling, int width,
+                              int embed) {
         graph.addLayer(tower + "Pool", new SequencePooling.Builder().mode(pooling).build(), body);
         graph.addLayer(tower + "Norm", new LayerNorm.Builder().nOut(width).build(), tower + "Pool");
         String out = tower + "Embedding";

@@ -138,8 +138,9 @@ class ClipModelTest {
 
     @Test
     void imageSizeThatIsNoMultipleOfThePatchIsRefused() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelRegistry.build(clipConf("tiny"),
+        ConfigException e = assertThrows(ConfigException.class, () -> ModelRegistry.build(clipConf("tiny"),
                 InputShapes.imageText(20, VOCAB, LENGTH), ModelBuilder.Training.defaults()));
-        assertTrue(e.getMessage().contains("multiple of chorus.model.image.patch"), e.getMessage());
+        assertTrue(e.getMessage().contains("chorus.model.image.patch") && e.getMessage().contains("divisor of the image size 20"),
+                e.getMessage());
     }
 }

@@ -1,0 +1,39 @@
+package ai.chorus.cli;
+
+import ai.chorus.train.ParameterAveragingTrainer;
+import ai.chorus.train.TrainJob;
+import com.typesafe.config.Config;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.Callable;
+
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = {"Train a model (chorus.model, e.g. -c conf/models/clip.conf) on a prepared dataset",
+                "(chorus.train.dataset) by parameter averaging across Spark executors. Writes model.zip,",
+                "checkpoints/ and metrics.jsonl into chorus.train.output."})
+final class TrainCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOptions config;
+
+    @Option(names = "--resume", description = "Continue from the newest complete checkpoint in chorus.train.output.")
+    boolean resume;
+
+    @Override
+    public Integer call() {
+        Config conf = config.load();
+        TrainJob job = new TrainJob(null, conf); // validates chorus.train before Spark starts
+        SparkSession spark = SparkSessions.create(conf);
+        try {
+            ParameterAveragingTrainer.Result result = new TrainJob(spark, conf).run(resume);
+            System.out.printf("trained: %d steps, %d samples seen, last loss %.4f%nmodel: %s/%s%n",
+                    result.state().globalStep(), result.state().samplesSeen(), result.lastLoss(),
+                    job.options().output(), TrainJob.FINAL_MODEL);
+            return 0;
+        } finally {
+            spark.stop();
+        }
+    }
+}

@@ -1,27 +1,13 @@
 package ai.chorus.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Locale;
 
-/** A {@link TrainBenchmark.Report} as a table for people and as JSON (the records' fields) for tools. */
+/** A {@link TrainBenchmark.Report} as a table for people ({@link ReportJson} writes it for tools). */
 public final class BenchReport {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private BenchReport() {
-    }
-
-    public static void writeJson(TrainBenchmark.Report report, Path path) throws IOException {
-        Path parent = path.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        JSON.writeValue(path.toFile(), report);
     }
 
     public static void print(TrainBenchmark.Report report, PrintStream out) {

@@ -1,28 +1,14 @@
 package ai.chorus.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Locale;
 
-/** A {@link SparkTrainBenchmark.Report} as a table with its reading notes, and as JSON (the records' fields). */
+/** A {@link SparkTrainBenchmark.Report} as a table with its reading notes ({@link ReportJson} writes it for tools). */
 public final class SparkTrainReport {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final int NOTE_WIDTH = 110;
 
     private SparkTrainReport() {
-    }
-
-    public static void writeJson(SparkTrainBenchmark.Report report, Path path) throws IOException {
-        Path parent = path.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        JSON.writeValue(path.toFile(), report);
     }
 
     public static void print(SparkTrainBenchmark.Report report, PrintStream out) {

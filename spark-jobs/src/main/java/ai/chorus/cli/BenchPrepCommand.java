@@ -3,7 +3,6 @@ package ai.chorus.cli;
 import ai.chorus.prep.bench.PrepBenchmark;
 import ai.chorus.prep.manifest.MediaExtensions;
 import com.typesafe.config.Config;
-import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -45,21 +44,19 @@ final class BenchPrepCommand implements Callable<Integer> {
         Path imageDir = images != null ? images : dataDir.resolve("corpora/tuxpaint");
         Path audioDir = audio != null ? audio : dataDir.resolve("corpora/asterisk");
         Path work = Files.createTempDirectory("chorus-bench-prep");
-        SparkSession spark = SparkSessions.create(conf);
         try {
-            PrepBenchmark bench = new PrepBenchmark(spark, conf, System.out);
-            bench.print("images: " + n + " files from " + imageDir + " to " + size + "x" + size,
-                    bench.images(PrepBenchmark.files(imageDir, List.of("png"), n), size, work));
-            if (!skipAudio) {
-                bench.print("audio: " + n + " files from " + audioDir,
-                        bench.audio(PrepBenchmark.files(audioDir, MediaExtensions.AUDIO, n), work));
-            }
-            return 0;
+            return SparkSessions.run(conf, spark -> {
+                PrepBenchmark bench = new PrepBenchmark(spark, conf, System.out);
+                bench.print("images: " + n + " files from " + imageDir + " to " + size + "x" + size,
+                        bench.images(PrepBenchmark.files(imageDir, List.of("png"), n), size, work));
+                if (!skipAudio) {
+                    bench.print("audio: " + n + " files from " + audioDir,
+                            bench.audio(PrepBenchmark.files(audioDir, MediaExtensions.AUDIO, n), work));
+                }
+                return 0;
+            });
         } finally {
-            spark.stop();
-            try (var walk = Files.walk(work)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            Folders.deleteTree(work);
         }
     }
 }

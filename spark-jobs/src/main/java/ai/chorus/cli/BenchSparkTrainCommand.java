@@ -8,13 +8,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 @Command(name = SparkTrainBenchmark.COMMAND, mixinStandardHelpOptions = true,
         description = "Benchmark what parameter averaging on Spark costs: samples/s of a plain single-process DL4J "
@@ -54,8 +51,8 @@ final class BenchSparkTrainCommand implements Callable<Integer> {
                     + "deleted at the end.")
     Path runsDir;
 
-    @Option(names = "--json", paramLabel = "PATH", description = "Also write the results as JSON here.")
-    Path json;
+    @Mixin
+    JsonReportOption json;
 
     @Override
     public Integer call() throws Exception {
@@ -73,21 +70,12 @@ final class BenchSparkTrainCommand implements Callable<Integer> {
                     w -> SparkSessions.create(base.withValue("chorus.spark.master",
                             ConfigValueFactory.fromAnyRef(settings.master(w)))));
             SparkTrainReport.print(report, System.out);
-            if (json != null) {
-                SparkTrainReport.writeJson(report, json);
-                System.out.println("json: " + json);
-            }
+            json.writeIfAsked(report, System.out);
             return 0;
         } finally {
             if (runsDir == null) {
-                deleteTree(runs);
+                Folders.deleteTree(runs);
             }
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        try (Stream<Path> walk = Files.walk(root)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 }

@@ -5,11 +5,11 @@ import ai.chorus.bench.ModelFiles;
 import ai.chorus.bench.TrainBenchmark;
 import ai.chorus.models.InputShapes;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.File;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -54,8 +54,8 @@ final class BenchTrainCommand implements Callable<Integer> {
     @Option(names = "--top-ops", defaultValue = "15", description = "Ops listed by --profile (default ${DEFAULT-VALUE}).")
     int topOps;
 
-    @Option(names = "--json", paramLabel = "PATH", description = "Also write the results as JSON here.")
-    Path json;
+    @Mixin
+    JsonReportOption json;
 
     @Option(names = "--image-size", defaultValue = "64", description = "Image side (default ${DEFAULT-VALUE}).")
     int imageSize;
@@ -108,10 +108,7 @@ final class BenchTrainCommand implements Callable<Integer> {
                 shapes, audioFrames, List.copyOf(gemmSizes), gemmRepeats);
         TrainBenchmark.Report report = new TrainBenchmark(settings, System.out).run(loaded);
         BenchReport.print(report, System.out);
-        if (json != null) {
-            BenchReport.writeJson(report, json);
-            System.out.println("json: " + json);
-        }
+        json.writeIfAsked(report, System.out);
         return 0;
     }
 }

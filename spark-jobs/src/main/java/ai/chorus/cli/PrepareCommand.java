@@ -3,7 +3,6 @@ package ai.chorus.cli;
 import ai.chorus.prep.PrepareJob;
 import ai.chorus.prep.PrepareOptions;
 import com.typesafe.config.Config;
-import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -25,17 +24,14 @@ final class PrepareCommand implements Callable<Integer> {
     double progressSeconds;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
         Config conf = config.load();
         PrepareOptions options = PrepareOptions.fromConfig(conf);
-        SparkSession spark = SparkSessions.create(conf);
-        try {
+        PrepareJob.Result result = SparkSessions.run(conf, spark -> {
             PrepareJob job = new PrepareJob(spark, options, (long) (progressSeconds * 1000));
-            PrepareJob.Result result = retryRejects ? job.retryRejects() : job.run();
-            System.out.println("dataset: " + result.dataset());
-            return 0;
-        } finally {
-            spark.stop();
-        }
+            return retryRejects ? job.retryRejects() : job.run();
+        });
+        System.out.println("dataset: " + result.dataset());
+        return 0;
     }
 }

@@ -28,4 +28,23 @@ public final class SparkSessions {
         }
         return SparkSession.builder().config(conf).getOrCreate();
     }
+
+    /** What a command does with a session. */
+    @FunctionalInterface
+    public interface Work<T> {
+        T run(SparkSession spark) throws Exception;
+    }
+
+    /**
+     * Runs {@code work} in a session from {@code config} and stops the session afterwards, also when the work fails:
+     * every command that needs Spark owns its session for exactly its own run.
+     */
+    public static <T> T run(Config config, Work<T> work) throws Exception {
+        SparkSession spark = create(config);
+        try {
+            return work.run(spark);
+        } finally {
+            spark.stop();
+        }
+    }
 }

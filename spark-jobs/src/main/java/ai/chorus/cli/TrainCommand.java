@@ -3,7 +3,6 @@ package ai.chorus.cli;
 import ai.chorus.train.ParameterAveragingTrainer;
 import ai.chorus.train.TrainJob;
 import com.typesafe.config.Config;
-import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -22,18 +21,14 @@ final class TrainCommand implements Callable<Integer> {
     boolean resume;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
         Config conf = config.load();
         TrainJob job = new TrainJob(null, conf); // validates chorus.train before Spark starts
-        SparkSession spark = SparkSessions.create(conf);
-        try {
-            ParameterAveragingTrainer.Result result = new TrainJob(spark, conf).run(resume);
-            System.out.printf("trained: %d steps, %d samples seen, last loss %.4f%nmodel: %s/%s%n",
-                    result.state().globalStep(), result.state().samplesSeen(), result.lastLoss(),
-                    job.options().output(), TrainJob.FINAL_MODEL);
-            return 0;
-        } finally {
-            spark.stop();
-        }
+        ParameterAveragingTrainer.Result result = SparkSessions.run(conf,
+                spark -> new TrainJob(spark, conf).run(resume));
+        System.out.printf("trained: %d steps, %d samples seen, last loss %.4f%nmodel: %s/%s%n",
+                result.state().globalStep(), result.state().samplesSeen(), result.lastLoss(),
+                job.options().output(), TrainJob.FINAL_MODEL);
+        return 0;
     }
 }

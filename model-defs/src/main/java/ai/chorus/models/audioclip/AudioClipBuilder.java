@@ -1,5 +1,6 @@
 package ai.chorus.models.audioclip;
 
+import ai.chorus.models.GraphStart;
 import ai.chorus.models.InputShapes;
 import ai.chorus.models.ModelBuilder;
 import ai.chorus.models.ModelConfig;
@@ -10,10 +11,6 @@ import ai.chorus.models.encoders.AudioTower;
 import ai.chorus.models.encoders.Towers;
 import com.typesafe.config.Config;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.WorkspaceMode;
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.weights.WeightInit;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -50,18 +47,7 @@ public final class AudioClipBuilder implements ModelBuilder {
         int embed = cfg.positiveInt("embed");
         List<String> inputs = List.of(IMAGE, TEXT, AUDIO, ModelIO.presenceInput(IMAGE), ModelIO.presenceInput(TEXT),
                 ModelIO.presenceInput(AUDIO));
-        ComputationGraphConfiguration.GraphBuilder graph = new NeuralNetConfiguration.Builder()
-                .seed(cfg.positiveInt("seed"))
-                .updater(training.updater())
-                .dataType(training.dataType())
-                .weightInit(WeightInit.XAVIER)
-                .trainingWorkspaceMode(WorkspaceMode.ENABLED)
-                .inferenceWorkspaceMode(WorkspaceMode.ENABLED)
-                .graphBuilder()
-                .addInputs(inputs)
-                .setInputTypes(InputType.convolutional(shapes.imageSize(), shapes.imageSize(), shapes.imageChannels()),
-                        InputType.recurrent(1, shapes.textLength()), AudioTower.inputType(shapes),
-                        InputType.feedForward(1), InputType.feedForward(1), InputType.feedForward(1));
+        ComputationGraphConfiguration.GraphBuilder graph = GraphStart.start(cfg, training, shapes, inputs);
         Map<String, String> embeddings = Map.of(
                 IMAGE, Towers.image(graph, IMAGE, cfg, shapes, embed),
                 TEXT, Towers.text(graph, TEXT, cfg, shapes, embed),

@@ -1,10 +1,7 @@
 package ai.chorus.models.blocks;
 
-import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -15,24 +12,14 @@ import org.nd4j.linalg.api.shape.Shape;
 import java.util.Arrays;
 
 /** Runtime of {@link FoldTimeIntoBatchVertex}: reshapes forward and backward (views when the arrays are c-order). */
-public class FoldTimeIntoBatchVertexImpl extends BaseGraphVertex {
+public class FoldTimeIntoBatchVertexImpl extends ParameterlessVertexImpl {
 
     private final int numFrames;
 
     public FoldTimeIntoBatchVertexImpl(ComputationGraph graph, String name, int vertexIndex, int numFrames,
                                        DataType dataType) {
-        super(graph, name, vertexIndex, null, null, dataType);
+        super(graph, name, vertexIndex, dataType);
         this.numFrames = numFrames;
-    }
-
-    @Override
-    public boolean hasLayer() {
-        return false;
-    }
-
-    @Override
-    public Layer getLayer() {
-        return null;
     }
 
     @Override
@@ -63,19 +50,6 @@ public class FoldTimeIntoBatchVertexImpl extends BaseGraphVertex {
         INDArray c = x.ordering() == 'c' && Shape.hasDefaultStridesForShape(x) ? x : mgr.dup(type, x, 'c');
         // leverageTo copies only if x lives in a workspace other than type's (e.g. at inference).
         return mgr.leverageTo(type, c.reshape('c', shape));
-    }
-
-    @Override
-    public void setBackpropGradientsViewArray(INDArray backpropGradientsViewArray) {
-        if (backpropGradientsViewArray != null && backpropGradientsViewArray.length() > 0) {
-            throw new IllegalStateException("FoldTimeIntoBatchVertex has no parameters");
-        }
-    }
-
-    @Override
-    public Pair<INDArray, MaskState> feedForwardMaskArrays(INDArray[] maskArrays, MaskState currentMaskState,
-                                                           int minibatchSize) {
-        return new Pair<>(null, currentMaskState);
     }
 
     @Override

@@ -56,13 +56,8 @@ public class LayerNorm extends BaseLayer implements EmbeddingParamInitializer.Sp
         if (nOut <= 0) {
             throw new IllegalStateException("LayerNorm '" + layerName + "': nOut unknown; give the graph input types");
         }
-        LayerNormLayer layer = new LayerNormLayer(conf, networkDataType);
-        layer.setListeners(listeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(layerParamsView);
-        layer.setParamTable(initializer().init(conf, layerParamsView, initializeParams));
-        layer.setConf(conf);
-        return layer;
+        return LayerRuntimes.wire(new LayerNormLayer(conf, networkDataType), conf, listeners, layerIndex,
+                layerParamsView, initializeParams, initializer());
     }
 
     @Override

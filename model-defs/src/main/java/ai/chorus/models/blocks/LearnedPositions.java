@@ -61,13 +61,8 @@ public class LearnedPositions extends BaseLayer implements EmbeddingParamInitial
                                                        INDArray layerParamsView, boolean initializeParams,
                                                        DataType networkDataType) {
         validate();
-        LearnedPositionsLayer layer = new LearnedPositionsLayer(conf, networkDataType);
-        layer.setListeners(listeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(layerParamsView);
-        layer.setParamTable(initializer().init(conf, layerParamsView, initializeParams));
-        layer.setConf(conf);
-        return layer;
+        return LayerRuntimes.wire(new LearnedPositionsLayer(conf, networkDataType), conf, listeners, layerIndex,
+                layerParamsView, initializeParams, initializer());
     }
 
     @Override

@@ -41,10 +41,7 @@ public class LossMaskedInfoNce implements ILossFunction {
     }
 
     public LossMaskedInfoNce(double scale) {
-        if (!(scale > 0) || Double.isInfinite(scale)) {
-            throw new IllegalArgumentException("scale must be a positive finite number, got " + scale);
-        }
-        this.scale = scale;
+        this.scale = LossScaledMCXENT.checkedScale(scale);
     }
 
     /** Per-row results: the weighted scores [B, 1] and the gradient w.r.t. the logits [B, B]. */

@@ -24,10 +24,15 @@ public class LossScaledMCXENT extends LossMCXENT {
     }
 
     public LossScaledMCXENT(double scale) {
+        this.scale = checkedScale(scale);
+    }
+
+    /** The one rule for a loss weight, shared with {@link LossMaskedInfoNce}: positive and finite. */
+    static double checkedScale(double scale) {
         if (!(scale > 0) || Double.isInfinite(scale)) {
             throw new IllegalArgumentException("scale must be a positive finite number, got " + scale);
         }
-        this.scale = scale;
+        return scale;
     }
 
     @Override

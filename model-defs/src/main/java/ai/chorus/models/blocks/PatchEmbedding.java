@@ -108,13 +108,8 @@ public class PatchEmbedding extends BaseLayer implements EmbeddingParamInitializ
                                                        INDArray layerParamsView, boolean initializeParams,
                                                        DataType networkDataType) {
         validateSizes();
-        PatchEmbeddingLayer layer = new PatchEmbeddingLayer(conf, networkDataType);
-        layer.setListeners(listeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(layerParamsView);
-        layer.setParamTable(initializer().init(conf, layerParamsView, initializeParams));
-        layer.setConf(conf);
-        return layer;
+        return LayerRuntimes.wire(new PatchEmbeddingLayer(conf, networkDataType), conf, listeners, layerIndex,
+                layerParamsView, initializeParams, initializer());
     }
 
     @Override

@@ -1,10 +1,8 @@
 package ai.chorus.models.blocks;
 
-import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -22,24 +20,14 @@ import java.util.Arrays;
  * output (see {@link TokenRows}); backward hands each input the matching time range of the epsilon, as a
  * contiguous token-major copy.
  */
-public class SequenceConcatVertexImpl extends BaseGraphVertex {
+public class SequenceConcatVertexImpl extends ParameterlessVertexImpl {
 
     private final SequenceConcatVertex conf;
 
     public SequenceConcatVertexImpl(ComputationGraph graph, String name, int vertexIndex, SequenceConcatVertex conf,
                                     DataType dataType) {
-        super(graph, name, vertexIndex, null, null, dataType);
+        super(graph, name, vertexIndex, dataType);
         this.conf = conf;
-    }
-
-    @Override
-    public boolean hasLayer() {
-        return false;
-    }
-
-    @Override
-    public Layer getLayer() {
-        return null;
     }
 
     @Override
@@ -152,13 +140,6 @@ public class SequenceConcatVertexImpl extends BaseGraphVertex {
             s.append(s.length() == 0 ? "" : ", ").append(Arrays.toString(x.shape()));
         }
         return s.toString();
-    }
-
-    @Override
-    public void setBackpropGradientsViewArray(INDArray backpropGradientsViewArray) {
-        if (backpropGradientsViewArray != null && backpropGradientsViewArray.length() > 0) {
-            throw new IllegalStateException("SequenceConcatVertex has no parameters");
-        }
     }
 
     @Override

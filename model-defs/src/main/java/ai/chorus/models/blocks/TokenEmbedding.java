@@ -78,13 +78,8 @@ public class TokenEmbedding extends BaseLayer implements EmbeddingParamInitializ
                                                        INDArray layerParamsView, boolean initializeParams,
                                                        DataType networkDataType) {
         validate();
-        TokenEmbeddingLayer layer = new TokenEmbeddingLayer(conf, networkDataType);
-        layer.setListeners(listeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(layerParamsView);
-        layer.setParamTable(initializer().init(conf, layerParamsView, initializeParams));
-        layer.setConf(conf);
-        return layer;
+        return LayerRuntimes.wire(new TokenEmbeddingLayer(conf, networkDataType), conf, listeners, layerIndex,
+                layerParamsView, initializeParams, initializer());
     }
 
     @Override

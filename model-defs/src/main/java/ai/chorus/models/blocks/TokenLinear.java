@@ -51,13 +51,8 @@ public class TokenLinear extends FeedForwardLayer {
             throw new IllegalStateException("TokenLinear '" + layerName + "': nIn and nOut must be set, got " + nIn
                     + " and " + nOut);
         }
-        TokenLinearLayer layer = new TokenLinearLayer(conf, networkDataType);
-        layer.setListeners(trainingListeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(layerParamsView);
-        layer.setParamTable(initializer().init(conf, layerParamsView, initializeParams));
-        layer.setConf(conf);
-        return layer;
+        return LayerRuntimes.wire(new TokenLinearLayer(conf, networkDataType), conf, trainingListeners, layerIndex,
+                layerParamsView, initializeParams, initializer());
     }
 
     @Override

@@ -1,9 +1,7 @@
 package ai.chorus.models.blocks;
 
-import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.TrainingConfig;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -15,7 +13,7 @@ import java.util.Map;
  * asks of every such vertex (its config as the updater's training config, the parameter table and views) lives
  * here once; a subclass lays out its parameters and does its forward and explicit backward.
  */
-public abstract class TrainableVertexImpl<C extends TrainableVertexConfig> extends BaseGraphVertex {
+public abstract class TrainableVertexImpl<C extends TrainableVertexConfig> extends LayerlessVertexImpl {
     protected final C conf;
     /** The vertex's slice of the graph's flat parameter vector. */
     protected final INDArray params;
@@ -25,7 +23,7 @@ public abstract class TrainableVertexImpl<C extends TrainableVertexConfig> exten
 
     protected TrainableVertexImpl(ComputationGraph graph, String name, int vertexIndex, DataType dataType, C conf,
                                   INDArray paramsView) {
-        super(graph, name, vertexIndex, null, null, dataType);
+        super(graph, name, vertexIndex, dataType);
         this.conf = conf;
         this.params = paramsView;
     }
@@ -33,16 +31,6 @@ public abstract class TrainableVertexImpl<C extends TrainableVertexConfig> exten
     /** Named views into {@link #params}, in flat-view order. */
     protected void setParamTable(Map<String, INDArray> table) {
         this.paramTable = Collections.unmodifiableMap(table);
-    }
-
-    @Override
-    public boolean hasLayer() {
-        return false;
-    }
-
-    @Override
-    public Layer getLayer() {
-        return null;
     }
 
     @Override

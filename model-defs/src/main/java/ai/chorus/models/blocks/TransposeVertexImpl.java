@@ -1,10 +1,7 @@
 package ai.chorus.models.blocks;
 
-import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -14,20 +11,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import java.util.Arrays;
 
 /** Runtime of {@link TransposeVertex}: a contiguous copy of the transpose, forward and backward. */
-public class TransposeVertexImpl extends BaseGraphVertex {
+public class TransposeVertexImpl extends ParameterlessVertexImpl {
 
     public TransposeVertexImpl(ComputationGraph graph, String name, int vertexIndex, DataType dataType) {
-        super(graph, name, vertexIndex, null, null, dataType);
-    }
-
-    @Override
-    public boolean hasLayer() {
-        return false;
-    }
-
-    @Override
-    public Layer getLayer() {
-        return null;
+        super(graph, name, vertexIndex, dataType);
     }
 
     @Override
@@ -51,19 +38,6 @@ public class TransposeVertexImpl extends BaseGraphVertex {
     private static INDArray transposedCopy(INDArray x, ArrayType type, LayerWorkspaceMgr mgr) {
         INDArray out = mgr.createUninitialized(type, x.dataType(), new long[] {x.size(1), x.size(0)}, 'c');
         return out.assign(x.transpose());
-    }
-
-    @Override
-    public void setBackpropGradientsViewArray(INDArray backpropGradientsViewArray) {
-        if (backpropGradientsViewArray != null && backpropGradientsViewArray.length() > 0) {
-            throw new IllegalStateException("TransposeVertex has no parameters");
-        }
-    }
-
-    @Override
-    public Pair<INDArray, MaskState> feedForwardMaskArrays(INDArray[] maskArrays, MaskState currentMaskState,
-                                                           int minibatchSize) {
-        return new Pair<>(null, currentMaskState);
     }
 
     @Override

@@ -1,10 +1,7 @@
 package ai.chorus.models.blocks;
 
-import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -14,24 +11,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import java.util.Arrays;
 
 /** Runtime of {@link UnfoldTimeFromBatchVertex}: [B·T, C] rows seen as token-major [B, C, T], and back. */
-public class UnfoldTimeFromBatchVertexImpl extends BaseGraphVertex {
+public class UnfoldTimeFromBatchVertexImpl extends ParameterlessVertexImpl {
 
     private final int numFrames;
 
     public UnfoldTimeFromBatchVertexImpl(ComputationGraph graph, String name, int vertexIndex, int numFrames,
                                          DataType dataType) {
-        super(graph, name, vertexIndex, null, null, dataType);
+        super(graph, name, vertexIndex, dataType);
         this.numFrames = numFrames;
-    }
-
-    @Override
-    public boolean hasLayer() {
-        return false;
-    }
-
-    @Override
-    public Layer getLayer() {
-        return null;
     }
 
     @Override
@@ -55,19 +42,6 @@ public class UnfoldTimeFromBatchVertexImpl extends BaseGraphVertex {
         }
         INDArray rows = TokenRows.rows(epsilon, workspaceMgr, ArrayType.ACTIVATION_GRAD);
         return new Pair<>(null, new INDArray[] {workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, rows)});
-    }
-
-    @Override
-    public void setBackpropGradientsViewArray(INDArray backpropGradientsViewArray) {
-        if (backpropGradientsViewArray != null && backpropGradientsViewArray.length() > 0) {
-            throw new IllegalStateException("UnfoldTimeFromBatchVertex has no parameters");
-        }
-    }
-
-    @Override
-    public Pair<INDArray, MaskState> feedForwardMaskArrays(INDArray[] maskArrays, MaskState currentMaskState,
-                                                           int minibatchSize) {
-        return new Pair<>(null, currentMaskState);
     }
 
     @Override

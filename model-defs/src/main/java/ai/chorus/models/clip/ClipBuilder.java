@@ -1,5 +1,6 @@
 package ai.chorus.models.clip;
 
+import ai.chorus.models.GraphStart;
 import ai.chorus.models.InputShapes;
 import ai.chorus.models.ModelBuilder;
 import ai.chorus.models.ModelConfig;
@@ -9,10 +10,6 @@ import ai.chorus.models.blocks.ContrastiveLogitsVertex;
 import ai.chorus.models.encoders.Towers;
 import com.typesafe.config.Config;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.WorkspaceMode;
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.weights.WeightInit;
 
 import java.util.List;
 import java.util.Map;
@@ -33,17 +30,8 @@ public final class ClipBuilder implements ModelBuilder {
     public BuiltModel build(Config model, InputShapes shapes, Training training) {
         ModelConfig cfg = new ModelConfig(model);
         int embed = cfg.positiveInt("embed");
-        ComputationGraphConfiguration.GraphBuilder graph = new NeuralNetConfiguration.Builder()
-                .seed(cfg.positiveInt("seed"))
-                .updater(training.updater())
-                .dataType(training.dataType())
-                .weightInit(WeightInit.XAVIER)
-                .trainingWorkspaceMode(WorkspaceMode.ENABLED)
-                .inferenceWorkspaceMode(WorkspaceMode.ENABLED)
-                .graphBuilder()
-                .addInputs("image", "text")
-                .setInputTypes(InputType.convolutional(shapes.imageSize(), shapes.imageSize(), shapes.imageChannels()),
-                        InputType.recurrent(1, shapes.textLength()));
+        List<String> inputs = List.of("image", "text");
+        ComputationGraphConfiguration.GraphBuilder graph = GraphStart.start(cfg, training, shapes, inputs);
         String image = Towers.image(graph, "image", cfg, shapes, embed);
         String text = Towers.text(graph, "text", cfg, shapes, embed);
         ContrastiveLogitsVertex logits = ContrastiveLogitsVertex.builder()
@@ -51,7 +39,7 @@ public final class ClipBuilder implements ModelBuilder {
                 .maxScale(cfg.positiveDouble("max-logit-scale")).build();
         ContrastiveHeads.Names heads = ContrastiveHeads.addSymmetricInfoNce(graph, image, text, "", logits);
         graph.setOutputs(heads.outputs());
-        ModelIO io = new ModelIO(List.of("image", "text"), List.of(heads.outputs()), ModelIO.IDENTITY_LABELS,
+        ModelIO io = new ModelIO(inputs, List.of(heads.outputs()), ModelIO.IDENTITY_LABELS,
                 Map.of("image", image, "text", text));
         return new BuiltModel(graph.build(), io);
     }

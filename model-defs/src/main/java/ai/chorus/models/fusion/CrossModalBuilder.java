@@ -1,5 +1,6 @@
 package ai.chorus.models.fusion;
 
+import ai.chorus.models.GraphStart;
 import ai.chorus.models.InputShapes;
 import ai.chorus.models.ModelBuilder;
 import ai.chorus.models.ModelConfig;
@@ -36,7 +37,7 @@ public final class CrossModalBuilder implements ModelBuilder {
     @Override
     public BuiltModel build(Config model, InputShapes shapes, Training training) {
         ModelConfig cfg = new ModelConfig(model);
-        GraphBuilder graph = ClassifierGraph.start(cfg, training, shapes, INPUTS);
+        GraphBuilder graph = GraphStart.start(cfg, training, shapes, INPUTS);
         int width = cfg.positiveInt("text.width");
         int heads = cfg.positiveInt("text.heads");
         double dropout = cfg.fraction("dropout");

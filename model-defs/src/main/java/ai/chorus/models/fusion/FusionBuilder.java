@@ -1,5 +1,6 @@
 package ai.chorus.models.fusion;
 
+import ai.chorus.models.GraphStart;
 import ai.chorus.models.InputShapes;
 import ai.chorus.models.ModelBuilder;
 import ai.chorus.models.ModelConfig;
@@ -50,7 +51,7 @@ public final class FusionBuilder implements ModelBuilder {
     public BuiltModel build(Config model, InputShapes shapes, Training training) {
         ModelConfig cfg = new ModelConfig(model);
         FusionMode mode = FusionMode.of(cfg);
-        GraphBuilder graph = ClassifierGraph.start(cfg, training, shapes, mode.inputs);
+        GraphBuilder graph = GraphStart.start(cfg, training, shapes, mode.inputs);
         ClassifierGraph.Features features;
         switch (mode) {
             case EARLY:

@@ -1,19 +1,16 @@
 package ai.chorus.models.videoclip;
 
+import ai.chorus.models.GraphStart;
 import ai.chorus.models.InputShapes;
 import ai.chorus.models.ModelBuilder;
 import ai.chorus.models.ModelConfig;
 import ai.chorus.models.ModelIO;
-import ai.chorus.models.ModelInputs;
 import ai.chorus.models.blocks.ContrastiveHeads;
 import ai.chorus.models.blocks.ContrastiveLogitsVertex;
 import ai.chorus.models.encoders.Towers;
 import ai.chorus.models.encoders.VideoTower;
 import com.typesafe.config.Config;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.WorkspaceMode;
-import org.deeplearning4j.nn.weights.WeightInit;
 
 import java.util.List;
 import java.util.Map;
@@ -34,16 +31,8 @@ public final class VideoClipBuilder implements ModelBuilder {
     public BuiltModel build(Config model, InputShapes shapes, Training training) {
         ModelConfig cfg = new ModelConfig(model);
         int embed = cfg.positiveInt("embed");
-        ComputationGraphConfiguration.GraphBuilder graph = new NeuralNetConfiguration.Builder()
-                .seed(cfg.positiveInt("seed"))
-                .updater(training.updater())
-                .dataType(training.dataType())
-                .weightInit(WeightInit.XAVIER)
-                .trainingWorkspaceMode(WorkspaceMode.ENABLED)
-                .inferenceWorkspaceMode(WorkspaceMode.ENABLED)
-                .graphBuilder()
-                .addInputs("video", "text")
-                .setInputTypes(ModelInputs.type("video", shapes), ModelInputs.type("text", shapes));
+        List<String> inputs = List.of("video", "text");
+        ComputationGraphConfiguration.GraphBuilder graph = GraphStart.start(cfg, training, shapes, inputs);
         String video = VideoTower.add(graph, "video", cfg, shapes, embed);
         String text = Towers.text(graph, "text", cfg, shapes, embed);
         ContrastiveLogitsVertex logits = ContrastiveLogitsVertex.builder()
@@ -51,7 +40,7 @@ public final class VideoClipBuilder implements ModelBuilder {
                 .maxScale(cfg.positiveDouble("max-logit-scale")).build();
         ContrastiveHeads.Names heads = ContrastiveHeads.addSymmetricInfoNce(graph, video, text, "", logits);
         graph.setOutputs(heads.outputs());
-        ModelIO io = new ModelIO(List.of("video", "text"), List.of(heads.outputs()), ModelIO.IDENTITY_LABELS,
+        ModelIO io = new ModelIO(inputs, List.of(heads.outputs()), ModelIO.IDENTITY_LABELS,
                 Map.of("video", video, "text", text));
         return new BuiltModel(graph.build(), io);
     }

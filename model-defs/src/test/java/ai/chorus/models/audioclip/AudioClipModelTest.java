@@ -139,16 +139,13 @@ class AudioClipModelTest {
     };
 
     @Test
-    void passesANumericalGradientCheckWithModalitiesMissing() {
-        BlockTestSupport.useDouble();
-        try {
+    void passesANumericalGradientCheckWithModalitiesMissing() throws Exception {
+        BlockTestSupport.inDouble(() -> {
             ComputationGraph graph = tiny(DataType.DOUBLE);
             Batch x = batch(MIXED, 7, false);
             // Every parameter array of the model, a spread subset of each: the blocks have full checks.
             BlockTestSupport.assertGradientsOk(graph, x.features(), x.masks(), labels(MIXED.length), null, 5);
-        } finally {
-            BlockTestSupport.restoreFloat();
-        }
+        });
     }
 
     private record ScoreAndGradient(double score, INDArray gradient) {
@@ -165,9 +162,8 @@ class AudioClipModelTest {
     }
 
     @Test
-    void whatAMissingSlotHoldsChangesNeitherTheLossNorAnyGradient() {
-        BlockTestSupport.useDouble();
-        try {
+    void whatAMissingSlotHoldsChangesNeitherTheLossNorAnyGradient() throws Exception {
+        BlockTestSupport.inDouble(() -> {
             ComputationGraph graph = tiny(DataType.DOUBLE);
             ScoreAndGradient zeros = scoreAndGradient(graph, batch(MIXED, 21, false));
             ScoreAndGradient garbage = scoreAndGradient(graph, batch(MIXED, 21, true));
@@ -182,15 +178,12 @@ class AudioClipModelTest {
             ScoreAndGradient present = scoreAndGradient(graph, edited);
             assertTrue(present.score() != zeros.score(), "a present sample's audio did not change the loss");
             assertTrue(zeros.gradient().sub(present.gradient()).amaxNumber().doubleValue() > 0);
-        } finally {
-            BlockTestSupport.restoreFloat();
-        }
+        });
     }
 
     @Test
-    void lossEqualsABruteForceReferenceWithMissingModalities() {
-        BlockTestSupport.useDouble();
-        try {
+    void lossEqualsABruteForceReferenceWithMissingModalities() throws Exception {
+        BlockTestSupport.inDouble(() -> {
             ComputationGraph graph = tiny(DataType.DOUBLE);
             // Different logit scales per pair, so that a mix-up of the pairs' scales shows.
             for (int p = 0; p < PAIR_LOGITS.length; p++) {
@@ -202,9 +195,7 @@ class AudioClipModelTest {
                 double actual = graph.score(x.withLabels(), false);
                 assertEquals(expected, actual, 1e-9 * Math.max(1, expected));
             }
-        } finally {
-            BlockTestSupport.restoreFloat();
-        }
+        });
     }
 
     /** Audio in sample 2 only: both audio pairs have one sample. */
@@ -280,9 +271,8 @@ class AudioClipModelTest {
     }
 
     @Test
-    void aPairWithFewerThanTwoSamplesAddsNothingAndTrainsNothing() {
-        BlockTestSupport.useDouble();
-        try {
+    void aPairWithFewerThanTwoSamplesAddsNothingAndTrainsNothing() throws Exception {
+        BlockTestSupport.inDouble(() -> {
             ComputationGraph graph = tiny(DataType.DOUBLE);
             for (boolean[][] pattern : new boolean[][][] {ONE_AUDIO, NO_AUDIO}) {
                 ScoreAndGradient sg = scoreAndGradient(graph, batch(pattern, 5, false));
@@ -304,9 +294,7 @@ class AudioClipModelTest {
                 assertEquals(0.0, audio, 0.0, "the audio tower and the audio pairs' scales got a gradient");
                 assertTrue(other > 0, "the image-text pair trains");
             }
-        } finally {
-            BlockTestSupport.restoreFloat();
-        }
+        });
     }
 
     @Test

@@ -4,8 +4,12 @@ import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.ByteArrayInputStream;
@@ -18,7 +22,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Shared helpers of the attention block tests. */
 /**
  * What every model-defs test needs: double precision for gradient checks, the gradient check itself,
  * masks, seeded random arrays, JSON and ModelSerializer round trips. (ND4J runs single-threaded in
@@ -42,6 +45,38 @@ public final class BlockTestSupport {
     /** Restores the defaults {@link #useDouble} replaced (float32 in a fresh JVM). */
     public static void restoreFloat() {
         Nd4j.setDefaultDataTypes(savedDefault, savedFloatingPoint);
+    }
+
+    /**
+     * Every test of a class in double precision ({@code @ExtendWith(BlockTestSupport.DoublePrecision.class)}): the
+     * {@link #useDouble}/{@link #restoreFloat} pair around each test, written once instead of in every such class.
+     */
+    public static final class DoublePrecision implements BeforeEachCallback, AfterEachCallback {
+        @Override
+        public void beforeEach(ExtensionContext context) {
+            useDouble();
+        }
+
+        @Override
+        public void afterEach(ExtensionContext context) {
+            restoreFloat();
+        }
+    }
+
+    /** What a test runs in double precision with {@link #inDouble}. */
+    @FunctionalInterface
+    public interface DoubleBody {
+        void run() throws Exception;
+    }
+
+    /** One test of a class whose other tests run in float: {@code body} in double, the defaults restored after. */
+    public static void inDouble(DoubleBody body) throws Exception {
+        useDouble();
+        try {
+            body.run();
+        } finally {
+            restoreFloat();
+        }
     }
 
     public static void assertGradientsOk(ComputationGraph graph, INDArray[] inputs, INDArray[] inputMasks,
@@ -119,6 +154,18 @@ public final class BlockTestSupport {
         assertEquals(conf, back);
         assertEquals(json, back.toJson());
         return back;
+    }
+
+    /**
+     * What every model's round-trip test checks, in one place: the configuration survives JSON, then after one
+     * training step on {@code data} (so that the updater state has to survive too, and the step gives a finite
+     * score) the model survives ModelSerializer bit for bit on {@code data}'s features and masks.
+     */
+    public static void assertRoundTripsAfterOneStep(ComputationGraph graph, MultiDataSet data) throws IOException {
+        assertJsonRoundTrip(graph.getConfiguration());
+        graph.fit(data);
+        assertTrue(Double.isFinite(graph.score()), "score after one step: " + graph.score());
+        assertSerializerRoundTrip(graph, data.getFeatures(), data.getFeaturesMaskArrays());
     }
 
     /** ModelSerializer write + restore; parameters and outputs bit-identical. */

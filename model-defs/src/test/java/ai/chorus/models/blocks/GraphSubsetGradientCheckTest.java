@@ -8,9 +8,8 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SelfAttentionLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -24,17 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The subset gradient check passes right gradients and catches wrong ones (M2.1's 2x SelfAttentionLayer). */
+@ExtendWith(BlockTestSupport.DoublePrecision.class)
 class GraphSubsetGradientCheckTest {
-
-    @BeforeEach
-    void setUp() {
-        BlockTestSupport.useDouble();
-    }
-
-    @AfterEach
-    void tearDown() {
-        BlockTestSupport.restoreFloat();
-    }
 
     /** [B, 3, 5] → (built-in attention, whose gradient is 2x in M2.1, or our transformer block) → mean → MSE. */
     private static ComputationGraph graph(boolean builtInAttention) {

@@ -6,9 +6,8 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -27,20 +26,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The contrastive head with presence inputs ({@link ContrastiveHeads#addMaskedSymmetricInfoNce},
  * {@link ContrastiveLogitsVertex} with more than two inputs, {@link LossMaskedInfoNce}) on two dense towers.
  */
+@ExtendWith(BlockTestSupport.DoublePrecision.class)
 class MaskedContrastiveHeadsTest {
     private static final int DIN_A = 4;
     private static final int DIN_B = 3;
     private static final int EMB = 5;
-
-    @BeforeEach
-    void setUp() {
-        BlockTestSupport.useDouble();
-    }
-
-    @AfterEach
-    void tearDown() {
-        BlockTestSupport.restoreFloat();
-    }
 
     /** inA, inB -> tanh dense -> embeddings; masked (with presence inputs pA, pB) or CLIP's plain head. */
     private static ComputationGraph twoTower(boolean masked, double weight) {

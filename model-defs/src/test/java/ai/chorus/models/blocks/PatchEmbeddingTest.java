@@ -9,9 +9,8 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -23,17 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@ExtendWith(BlockTestSupport.DoublePrecision.class)
 class PatchEmbeddingTest {
-
-    @BeforeEach
-    void setUp() {
-        BlockTestSupport.useDouble();
-    }
-
-    @AfterEach
-    void tearDown() {
-        BlockTestSupport.restoreFloat();
-    }
 
     private static ComputationGraphConfiguration graph(int cin, int h, int w, int p, int c, boolean cls,
                                                        SequencePooling.Mode pooling, boolean convInFront) {

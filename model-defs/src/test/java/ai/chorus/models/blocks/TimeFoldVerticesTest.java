@@ -7,9 +7,8 @@ import org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -22,19 +21,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+@ExtendWith(BlockTestSupport.DoublePrecision.class)
 class TimeFoldVerticesTest {
 
     private static final int B = 2, T = 3, CIN = 2, H = 2, W = 3;
-
-    @BeforeEach
-    void setUp() {
-        BlockTestSupport.useDouble();
-    }
-
-    @AfterEach
-    void tearDown() {
-        BlockTestSupport.restoreFloat();
-    }
 
     /** fold → Dense (per frame) → unfold [→ LearnedPositions] → pooling → output. */
     private static ComputationGraph denseVideoGraph(boolean temporalPositions, SequencePooling.Mode pooling) {

@@ -9,9 +9,8 @@ import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.recurrent.TimeDistributed;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -30,19 +29,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@ExtendWith(BlockTestSupport.DoublePrecision.class)
 class TokenLinearTest {
 
     private static final int B = 3, CIN = 3, COUT = 4, T = 5;
-
-    @BeforeEach
-    void setUp() {
-        BlockTestSupport.useDouble();
-    }
-
-    @AfterEach
-    void tearDown() {
-        BlockTestSupport.restoreFloat();
-    }
 
     /** x [B, CIN, T] -> {@code projection} (optionally after a transformer block) -> masked mean -> output. */
     private static ComputationGraph net(Layer projection, boolean blockFirst, IUpdater updater) {

@@ -133,25 +133,21 @@ class FusionModelsTest {
 
     @ParameterizedTest
     @EnumSource(Variant.class)
-    void tinyModelPassesANumericalGradientCheck(Variant v) {
-        BlockTestSupport.useDouble();
-        try {
+    void tinyModelPassesANumericalGradientCheck(Variant v) throws Exception {
+        BlockTestSupport.inDouble(() -> {
             ModelIO io = built(v, DataType.DOUBLE).io();
             ComputationGraph graph = tiny(v, DataType.DOUBLE);
             Batch batch = Batch.random(3, DataType.DOUBLE, 7);
             // Every parameter array, a spread subset of each: the blocks have full checks of their own.
             BlockTestSupport.assertGradientsOk(graph, batch.features(io), batch.masks(io),
                     new INDArray[] {batch.labels()}, null, 4);
-        } finally {
-            BlockTestSupport.restoreFloat();
-        }
+        });
     }
 
     @ParameterizedTest
     @EnumSource(value = Variant.class, names = "IMAGE_ONLY", mode = EnumSource.Mode.EXCLUDE)
-    void textPaddingContentAndLengthDoNotChangeTheClassProbabilities(Variant v) {
-        BlockTestSupport.useDouble();
-        try {
+    void textPaddingContentAndLengthDoNotChangeTheClassProbabilities(Variant v) throws Exception {
+        BlockTestSupport.inDouble(() -> {
             ModelIO io = built(v, DataType.DOUBLE).io();
             ComputationGraph graph = tiny(v, DataType.DOUBLE);
             Batch batch = Batch.random(3, DataType.DOUBLE, 11);
@@ -184,9 +180,7 @@ class FusionModelsTest {
             INDArray other = probabilities(graph, io, batch.with(batch.images(), changed, batch.mask()));
             assertTrue(other.getRow(0).sub(reference.getRow(0)).amaxNumber().doubleValue() > 1e-9,
                     "a real token changed nothing");
-        } finally {
-            BlockTestSupport.restoreFloat();
-        }
+        });
     }
 
     @ParameterizedTest
@@ -226,12 +220,7 @@ class FusionModelsTest {
     void configurationSurvivesJsonAndTheModelSurvivesModelSerializerBitForBit(Variant v) throws Exception {
         ModelIO io = built(v, DataType.FLOAT).io();
         ComputationGraph graph = tiny(v, DataType.FLOAT);
-        BlockTestSupport.assertJsonRoundTrip(graph.getConfiguration());
-        Batch batch = Batch.random(4, DataType.FLOAT, 3);
-        // One step first, so that the updater state has to survive too.
-        graph.fit(batch.dataSet(io));
-        assertTrue(Double.isFinite(graph.score()));
-        BlockTestSupport.assertSerializerRoundTrip(graph, batch.features(io), batch.masks(io));
+        BlockTestSupport.assertRoundTripsAfterOneStep(graph, Batch.random(4, DataType.FLOAT, 3).dataSet(io));
     }
 
     @ParameterizedTest

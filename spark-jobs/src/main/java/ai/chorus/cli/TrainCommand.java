@@ -26,9 +26,10 @@ final class TrainCommand implements Callable<Integer> {
         TrainJob job = new TrainJob(null, conf); // validates chorus.train before Spark starts
         ParameterAveragingTrainer.Result result = SparkSessions.run(conf,
                 spark -> new TrainJob(spark, conf).run(resume));
-        System.out.printf("trained: %d steps, %d samples seen, last loss %.4f%nmodel: %s/%s%n",
-                result.state().globalStep(), result.state().samplesSeen(), result.lastLoss(),
-                job.options().output(), TrainJob.FINAL_MODEL);
+        String loss = Double.isNaN(result.lastLoss()) ? "no round left to run (the checkpoint was the run's end)"
+                : String.format("last loss %.4f", result.lastLoss());
+        System.out.printf("trained: %d steps, %d samples seen, %s%nmodel: %s/%s%n", result.state().globalStep(),
+                result.state().samplesSeen(), loss, job.options().output(), TrainJob.FINAL_MODEL);
         return 0;
     }
 }

@@ -58,6 +58,17 @@ class TrainConfigErrorsTest {
     }
 
     @Test
+    void aModelThatCannotFitTheOffHeapLimitIsRefusedBeforeTraining() {
+        Path out = dir.resolve("no-memory");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new TrainJob(spark,
+                TrainTestSupport.run("clip", dataset, out, "chorus.train.batch-size=8",
+                        "chorus.train.off-heap-limit-bytes=100000")).run(false));
+        assertTrue(e.getMessage().contains("does not fit the off-heap memory")
+                && e.getMessage().contains("chorus.train.batch-size = 8"), e.getMessage());
+        assertFalse(Files.exists(out.resolve("metrics.jsonl")), "no round ran");
+    }
+
+    @Test
     void badValuesNameTheKeyAndWhatWasExpected() {
         ConfigException e = assertThrows(ConfigException.class, () -> new TrainJob(spark,
                 TrainTestSupport.run("clip", dataset, dir.resolve("x"), "chorus.train.averaging-frequency=0")));

@@ -59,6 +59,10 @@ public final class ModelConfig {
         return effective.getBoolean(key);
     }
 
+    public boolean has(String key) {
+        return effective.hasPath(key);
+    }
+
     public String string(String key) {
         return effective.getString(key);
     }

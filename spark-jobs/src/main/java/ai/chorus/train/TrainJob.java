@@ -4,6 +4,7 @@ import ai.chorus.models.InputShapes;
 import ai.chorus.models.ModelBuilder;
 import ai.chorus.models.ModelIO;
 import ai.chorus.models.ModelRegistry;
+import ai.chorus.models.encoders.AudioTower;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigRenderOptions;
 import org.apache.hadoop.fs.FSDataOutputStream;
@@ -68,10 +69,10 @@ public final class TrainJob {
         // The trainer sets the optimizer; a first build (configuration only: cheap) says whether the model
         // classifies, and only then are the classes counted (a Spark job).
         ModelBuilder.Training training = new ModelBuilder.Training(new NoOp(), DataType.FLOAT);
-        ModelBuilder.BuiltModel built = ModelRegistry.build(config, dataset.shapes(2), training);
+        ModelBuilder.BuiltModel built = ModelRegistry.build(config, AudioTower.fitted(model, dataset.shapes(2)), training);
         List<String> classes = ModelIO.CLASS_LABELS.equals(built.io().labels())
                 ? DatasetShapes.trainClasses(spark, options.dataset()) : List.of();
-        InputShapes shapes = dataset.shapes(classes.size());
+        InputShapes shapes = AudioTower.fitted(model, dataset.shapes(classes.size()));
         built = ModelRegistry.build(config, shapes, training);
         double smoothing = model.hasPath("label-smoothing") ? model.getDouble("label-smoothing") : 0;
         SampleBatches batcher = new SampleBatches(built.io(), shapes, smoothing, classes, options.seed());

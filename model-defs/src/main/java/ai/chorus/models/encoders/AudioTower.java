@@ -62,6 +62,20 @@ public final class AudioTower {
      * How many of {@code available} frames the model takes: the largest multiple of {@code audio.patch} not above
      * them (the data side keeps the first ones). Refuses clips shorter than one patch.
      */
+    /**
+     * The dataset's shapes with the audio frames cropped to what a model with an audio tower takes ({@link #frames});
+     * unchanged for a model without one. The data side feeds the first frames (SampleBatches crops to the shapes).
+     */
+    public static InputShapes fitted(com.typesafe.config.Config model, InputShapes shapes) {
+        ModelConfig cfg = new ModelConfig(model);
+        if (shapes.audioFrames() == 0 || !cfg.has("audio.patch")) {
+            return shapes;
+        }
+        return new InputShapes(shapes.imageSize(), shapes.imageChannels(), shapes.vocabSize(), shapes.textLength(),
+                shapes.audioMels(), frames(cfg, shapes.audioFrames()), shapes.videoFrames(), shapes.videoSize(),
+                shapes.numClasses());
+    }
+
     public static int frames(ModelConfig cfg, int available) {
         int patch = cfg.positiveInt("audio.patch");
         if (available < patch) {

@@ -65,7 +65,7 @@ public final class Flops {
     /** Layer types without matmul work (element-wise, normalisation, look-up, pooling, loss). */
     private static final Set<Class<?>> NO_MATMUL_LAYERS = Set.of(TokenEmbedding.class, LearnedPositions.class,
             SequencePooling.class, LayerNorm.class, LossLayer.class, ActivationLayer.class, DropoutLayer.class,
-            GlobalPoolingLayer.class);
+            GlobalPoolingLayer.class, org.deeplearning4j.nn.conf.layers.SubsamplingLayer.class);
     /** Vertex types that move or combine data without matmul work and keep the minibatch. */
     private static final Set<Class<?>> NO_MATMUL_VERTICES = Set.of(TransposeVertex.class, SequenceConcatVertex.class,
             MergeVertex.class, ElementWiseVertex.class, SubsetVertex.class, ScaleVertex.class,
@@ -203,6 +203,13 @@ public final class Flops {
             long patches = (conv.getHeight() / size) * (conv.getWidth() / size);
             // One [N, Cin·P·P] × [Cin·P·P, C] projection per example; class token and positions are adds.
             return new Macs(rows * patches * conv.getChannels() * size * size * p.getNOut(), 0, rows);
+        }
+        if (type == org.deeplearning4j.nn.conf.layers.ConvolutionLayer.class) {
+            var c = (org.deeplearning4j.nn.conf.layers.ConvolutionLayer) layer;
+            var out = (InputType.InputTypeConvolutional) c.getOutputType(-1, x);
+            long[] k = {c.getKernelSize()[0], c.getKernelSize()[1]};
+            // Every output position: a [Cin·kh·kw] × [Cin·kh·kw, Cout] product.
+            return new Macs(rows * out.getHeight() * out.getWidth() * c.getNIn() * k[0] * k[1] * c.getNOut(), 0, rows);
         }
         if (type == TransformerEncoderLayer.class) {
             TransformerEncoderLayer t = (TransformerEncoderLayer) layer;

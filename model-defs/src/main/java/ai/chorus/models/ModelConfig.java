@@ -59,6 +59,14 @@ public final class ModelConfig {
         return effective.getBoolean(key);
     }
 
+    public java.util.List<Integer> positiveIntList(String key) {
+        java.util.List<Integer> v = effective.getIntList(key);
+        if (v.isEmpty() || v.stream().anyMatch(i -> i <= 0)) {
+            throw bad(key, "a non-empty list of positive whole numbers, got " + v);
+        }
+        return v;
+    }
+
     public boolean has(String key) {
         return effective.hasPath(key);
     }

@@ -7,7 +7,12 @@ import ai.chorus.models.blocks.PatchEmbedding;
 import ai.chorus.models.blocks.SequencePooling;
 import ai.chorus.models.blocks.TokenEmbedding;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.nd4j.linalg.activations.Activation;
 
 /**
@@ -20,11 +25,47 @@ public final class Towers {
     private Towers() {
     }
 
-    /** ViT over images [B, 3, H, W]: patches + class token + positions, transformer, class token. */
+    /**
+     * The image tower over images [B, 3, H, W]: by default ({@code image.encoder = vit}) a ViT (patches + class
+     * token + positions, transformer, class token); {@code image.encoder = cnn} is a small CNN instead
+     * ({@link #imageCnn}), for tiny images or a cheaper baseline.
+     */
     public static String image(GraphBuilder graph, String input, ModelConfig cfg, InputShapes shapes, int embed) {
         shapes.require(shapes.imageSize() > 0, "the model needs images");
+        String encoder = cfg.has("image.encoder") ? cfg.string("image.encoder") : "vit";
+        if (encoder.equals("cnn")) {
+            return imageCnn(graph, input, cfg, embed);
+        }
+        if (!encoder.equals("vit")) {
+            throw cfg.bad("image.encoder", "vit or cnn, got '" + encoder + "'");
+        }
         String body = imageTokens(graph, "image", input, cfg, shapes.imageSize());
         return head(graph, "image", body, SequencePooling.Mode.FIRST, cfg.positiveInt("image.width"), embed);
+    }
+
+    /**
+     * A small CNN tower: per entry of {@code image.cnn.channels}, a same-padded {@code image.cnn.kernel}² ReLU
+     * convolution and a 2×2 max pool; then the spatial mean, LayerNorm and the bias-free projection
+     * {@code imageEmbedding}, as the ViT head ends. Built-in DL4J layers (their gradients are DL4J's own).
+     */
+    static String imageCnn(GraphBuilder graph, String input, ModelConfig cfg, int embed) {
+        int kernel = cfg.positiveInt("image.cnn.kernel");
+        String previous = input;
+        int channels = 0;
+        java.util.List<Integer> stages = cfg.positiveIntList("image.cnn.channels");
+        for (int i = 0; i < stages.size(); i++) {
+            channels = stages.get(i);
+            graph.addLayer("imageConv" + i, new ConvolutionLayer.Builder(kernel, kernel).nOut(channels)
+                    .convolutionMode(ConvolutionMode.Same).activation(Activation.RELU).build(), previous);
+            graph.addLayer("imagePool" + i, new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX)
+                    .kernelSize(2, 2).stride(2, 2).build(), "imageConv" + i);
+            previous = "imagePool" + i;
+        }
+        graph.addLayer("imageMean", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), previous);
+        graph.addLayer("imageNorm", new LayerNorm.Builder().nOut(channels).build(), "imageMean");
+        graph.addLayer("imageEmbedding", new DenseLayer.Builder().nIn(channels).nOut(embed)
+                .activation(Activation.IDENTITY).hasBias(false).build(), "imageNorm");
+        return "imageEmbedding";
     }
 
     /**

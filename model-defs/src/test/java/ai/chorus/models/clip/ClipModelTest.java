@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Random;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -109,6 +110,49 @@ class ClipModelTest {
         INDArray labels = ContrastiveHeads.identityLabels(5, 0, DataType.FLOAT);
         BlockTestSupport.assertRoundTripsAfterOneStep(graph, new org.nd4j.linalg.dataset.MultiDataSet(
                 new INDArray[] {x[0], x[1]}, new INDArray[] {labels, labels.dup()}, new INDArray[] {null, x[2]}, null));
+    }
+
+    /** CLIP with the small-CNN image tower ({@code image.encoder = cnn}) at tiny width. */
+    private static ComputationGraph tinyCnn(DataType dt) {
+        Config conf = ConfigFactory.parseMap(Map.of("chorus.model.image.encoder", "cnn",
+                "chorus.model.image.cnn.channels", java.util.List.of(4, 6))).withFallback(clipConf("tiny"));
+        ModelBuilder.BuiltModel built = ModelRegistry.build(conf, SHAPES, new ModelBuilder.Training(
+                dt == DataType.DOUBLE ? new NoOp() : new org.nd4j.linalg.learning.config.Adam(1e-3), dt));
+        ComputationGraph graph = new ComputationGraph(built.configuration());
+        graph.init();
+        return graph;
+    }
+
+    @Test
+    void theCnnImageTowerPassesAGradientCheckAndRoundTrips() throws Exception {
+        BlockTestSupport.inDouble(() -> {
+            ComputationGraph graph = tinyCnn(DataType.DOUBLE);
+            assertTrue(graph.getConfiguration().getVertices().containsKey("imageConv1"), "the CNN tower is built");
+            int b = 4;
+            INDArray[] x = batch(b, DataType.DOUBLE, 5);
+            INDArray labels = ContrastiveHeads.identityLabels(b, 0, DataType.DOUBLE);
+            BlockTestSupport.assertGradientsOk(graph, new INDArray[] {x[0], x[1]}, new INDArray[] {null, x[2]},
+                    new INDArray[] {labels, labels.dup()}, null, 6);
+        });
+        ComputationGraph graph = tinyCnn(DataType.FLOAT);
+        INDArray[] x = batch(5, DataType.FLOAT, 3);
+        INDArray labels = ContrastiveHeads.identityLabels(5, 0, DataType.FLOAT);
+        BlockTestSupport.assertRoundTripsAfterOneStep(graph, new org.nd4j.linalg.dataset.MultiDataSet(
+                new INDArray[] {x[0], x[1]}, new INDArray[] {labels, labels.dup()}, new INDArray[] {null, x[2]}, null));
+        // conv0: 16x16 positions x 3·3·3 x 4; conv1: 8x8 x 4·3·3 x 6 multiply-adds per image, 2 FLOPs each.
+        ai.chorus.models.Flops.Count flops = ai.chorus.models.Flops.of(graph, Map.of(
+                "image", org.deeplearning4j.nn.conf.inputs.InputType.convolutional(IMAGE, IMAGE, 3),
+                "text", org.deeplearning4j.nn.conf.inputs.InputType.recurrent(1, LENGTH)), 1);
+        assertEquals(2 * (16 * 16 * 27 * 4), flops.vertex("imageConv0").forward(), "conv0 FLOPs");
+        assertEquals(2 * (8 * 8 * 36 * 6), flops.vertex("imageConv1").forward(), "conv1 FLOPs");
+    }
+
+    @Test
+    void anUnknownImageEncoderIsNamed() {
+        Config conf = ConfigFactory.parseMap(Map.of("chorus.model.image.encoder", "resnet")).withFallback(clipConf("tiny"));
+        ConfigException e = assertThrows(ConfigException.class, () -> ModelRegistry.build(conf, SHAPES,
+                ModelBuilder.Training.defaults()));
+        assertTrue(e.getMessage().contains("chorus.model.image.encoder") && e.getMessage().contains("cnn"), e.getMessage());
     }
 
     @Test

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.NoOp;
 
 import java.nio.file.Path;
@@ -46,12 +47,17 @@ class ClipModelTest {
 
     /** Images in [0, 1], token ids with ragged lengths (pad id 0 after the end), and the [B, T] mask. */
     private static INDArray[] batch(int b, DataType dt, long seed) {
+        return batch(b, dt, seed, LENGTH);
+    }
+
+    /** As {@link #batch(int, DataType, long)} with real lengths of at most {@code maxLength} tokens. */
+    private static INDArray[] batch(int b, DataType dt, long seed, int maxLength) {
         Random r = new Random(seed);
         INDArray images = Nd4j.rand(dt, b, 3, IMAGE, IMAGE);
         INDArray ids = Nd4j.zeros(dt, b, 1, LENGTH);
         INDArray mask = Nd4j.zeros(dt, b, LENGTH);
         for (int i = 0; i < b; i++) {
-            int len = 3 + r.nextInt(LENGTH - 2);
+            int len = 3 + r.nextInt(maxLength - 2);
             for (int t = 0; t < len; t++) {
                 ids.putScalar(new long[] {i, 0, t}, t == 0 ? 1 : t == len - 1 ? 2 : 3 + r.nextInt(VOCAB - 3));
                 mask.putScalar(new long[] {i, t}, 1);
@@ -77,9 +83,10 @@ class ClipModelTest {
     void paddingContentAndLengthDoNotChangeTheTextEmbedding() throws Exception {
         BlockTestSupport.inDouble(() -> {
             ComputationGraph graph = tiny(DataType.DOUBLE);
-            INDArray[] x = batch(3, DataType.DOUBLE, 11);
+            int shortLength = 5;
+            INDArray[] x = batch(3, DataType.DOUBLE, 11, shortLength);
             INDArray a = embedding(graph, x[0], x[1], x[2]);
-            // Garbage in the padded positions, and four more padded positions at the end.
+            // Garbage in the padded positions.
             INDArray ids = Nd4j.zeros(DataType.DOUBLE, 3, 1, LENGTH);
             INDArray mask = Nd4j.zeros(DataType.DOUBLE, 3, LENGTH);
             ids.assign(x[1]);
@@ -93,6 +100,15 @@ class ClipModelTest {
             }
             INDArray b = embedding(graph, x[0], ids, mask);
             assertTrue(a.equalsWithEps(b, 1e-10), "padding content changed the text embedding");
+            // Less padding: the batch cut to its longest caption.
+            INDArray cut = embedding(graph, x[0],
+                    x[1].get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, shortLength)).dup(),
+                    x[2].get(NDArrayIndex.all(), NDArrayIndex.interval(0, shortLength)).dup());
+            assertTrue(a.equalsWithEps(cut, 1e-10), "padding length changed the text embedding");
+            // A real token does change it: the checks above can fail.
+            INDArray changed = x[1].dup();
+            changed.putScalar(new long[] {0, 0, 1}, (changed.getDouble(0, 0, 1) + 1 - 3) % (VOCAB - 3) + 3);
+            assertTrue(!a.equalsWithEps(embedding(graph, x[0], changed, x[2]), 1e-10), "a real token matters");
         });
     }
 

@@ -1,5 +1,8 @@
 package ai.chorus.train;
 
+import ai.chorus.eval.BlockwiseRanks;
+import ai.chorus.eval.Relevance;
+import ai.chorus.eval.RetrievalMetrics;
 import ai.chorus.models.ModelIO;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.spark.sql.Row;
@@ -64,9 +67,8 @@ final class Validation {
         } else if (!a.isEmpty()) {
             INDArray ea = normalised(Nd4j.vstack(a));
             INDArray eb = normalised(Nd4j.vstack(b));
-            INDArray sim = ea.mmul(eb.transpose());
-            into.put("val_" + embedded.get(0) + "_to_" + embedded.get(1) + "_recall@1", recallAt1(sim));
-            into.put("val_" + embedded.get(1) + "_to_" + embedded.get(0) + "_recall@1", recallAt1(sim.transpose()));
+            into.put("val_" + embedded.get(0) + "_to_" + embedded.get(1) + "_recall@1", recallAt1(ea, eb));
+            into.put("val_" + embedded.get(1) + "_to_" + embedded.get(0) + "_recall@1", recallAt1(eb, ea));
         }
     }
 
@@ -74,18 +76,9 @@ final class Validation {
         return e.divColumnVector(e.norm2(1).reshape(e.size(0), 1).addi(1e-12));
     }
 
-    /** Share of rows whose own column scores strictly highest (a tie with another column counts as a miss). */
-    static double recallAt1(INDArray sim) {
-        long n = sim.rows();
-        long hits = 0;
-        for (int i = 0; i < n; i++) {
-            double own = sim.getDouble(i, i);
-            boolean best = true;
-            for (int j = 0; j < sim.columns() && best; j++) {
-                best = j == i || sim.getDouble(i, j) < own;
-            }
-            hits += best ? 1 : 0;
-        }
-        return (double) hits / n;
+    /** Recall@1 of query row i against candidate row i, by the evaluation's own ranking (its tie rule included). */
+    private static double recallAt1(INDArray queries, INDArray candidates) {
+        int[] own = java.util.stream.IntStream.range(0, (int) queries.rows()).toArray();
+        return RetrievalMetrics.recallAt(new BlockwiseRanks().ranks(queries, candidates, new Relevance(own, own)), 1);
     }
 }

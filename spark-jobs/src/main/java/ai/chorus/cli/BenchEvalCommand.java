@@ -2,9 +2,9 @@ package ai.chorus.cli;
 
 import ai.chorus.bench.EvalBenchmark;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -32,18 +32,15 @@ final class BenchEvalCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the embeddings (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--json", paramLabel = "PATH", description = "Also write the results as JSON here.")
-    Path json;
+    @Mixin
+    JsonReportOption json;
 
     @Override
     public Integer call() throws Exception {
         EvalBenchmark.Settings settings = new EvalBenchmark.Settings(List.copyOf(sizes), dim, blockMiB << 20, repeats, seed);
         EvalBenchmark.Report report = new EvalBenchmark(settings, System.out).run();
         EvalBenchmark.print(report, System.out);
-        if (json != null) {
-            EvalBenchmark.writeJson(report, json);
-            System.out.println("json: " + json);
-        }
+        json.writeIfAsked(report, System.out);
         return 0;
     }
 }

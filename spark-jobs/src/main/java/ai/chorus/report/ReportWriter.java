@@ -1,0 +1,27 @@
+package ai.chorus.report;
+
+import java.nio.file.Path;
+
+/**
+ * {@code chorus report}: reads a training run and/or an evaluation folder and writes {@code report.html} (one
+ * self-contained file) and {@code report.md} with {@code assets/} into the output folder.
+ */
+public final class ReportWriter {
+    private ReportWriter() {
+    }
+
+    /**
+     * @param run   training run folder (with metrics.jsonl), or null
+     * @param eval  evaluation folder (results/, examples/, media), or null
+     * @param title the report's title, or null for one from the model's name
+     * @return the path of report.html
+     */
+    public static Path write(Path run, Path eval, Path out, String title) {
+        ReportInputs inputs = ReportInputs.read(run, eval);
+        ChartCache charts = new ChartCache();
+        Path html = out.resolve(HtmlReport.FILE);
+        HtmlReport.write(ReportView.of(inputs, title, charts, new InlineAssets()), html);
+        MarkdownReport.write(ReportView.of(inputs, title, charts, new FileAssets(out)), out.resolve(MarkdownReport.FILE));
+        return html;
+    }
+}

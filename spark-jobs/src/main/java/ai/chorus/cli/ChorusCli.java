@@ -10,7 +10,9 @@ import picocli.CommandLine.Command;
 @Command(name = "chorus", mixinStandardHelpOptions = true, versionProvider = ChorusCli.Version.class,
         description = "Chorus: multimodal pretraining on Apache Spark.",
         subcommands = {PrepareCommand.class, TrainCommand.class, BenchPrepCommand.class, BenchTrainCommand.class,
-                BenchSparkTrainCommand.class, BenchEvalCommand.class, CommandLine.HelpCommand.class})
+                BenchSparkTrainCommand.class, BenchEvalCommand.class, EmbedCommand.class, EvalCommand.class,
+                ReportCommand.class, PipelineCommand.class,
+                CommandLine.HelpCommand.class})
 public final class ChorusCli {
 
     public static void main(String[] args) {

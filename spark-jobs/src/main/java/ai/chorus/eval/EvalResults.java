@@ -17,12 +17,27 @@ import java.util.Map;
  * needs to compare runs: the split, the sizes (queries and candidate-set size of each direction) and the tie rule.
  */
 public record EvalResults(String task, String split, Map<String, Long> sizes, Map<String, Double> metrics,
-                          String tieRule) {
+                          String tieRule, Map<String, Object> context) {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public EvalResults {
         sizes = Collections.unmodifiableMap(new LinkedHashMap<>(sizes));
         metrics = Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
+        context = Collections.unmodifiableMap(new LinkedHashMap<>(context));
+    }
+
+    public EvalResults(String task, String split, Map<String, Long> sizes, Map<String, Double> metrics, String tieRule) {
+        this(task, split, sizes, metrics, tieRule, Map.of());
+    }
+
+    /**
+     * The same results with what a reader needs to tell runs apart (model, dataset, pair, config hash, Ks...), written
+     * as top-level fields next to {@code task}.
+     */
+    public EvalResults withContext(Map<String, Object> more) {
+        Map<String, Object> all = new LinkedHashMap<>(context);
+        all.putAll(more);
+        return new EvalResults(task, split, sizes, metrics, tieRule, all);
     }
 
     public double metric(String name) {
@@ -36,6 +51,7 @@ public record EvalResults(String task, String split, Map<String, Long> sizes, Ma
     public ObjectNode toJson() {
         ObjectNode root = JSON.createObjectNode();
         root.put("task", task);
+        context.forEach((k, v) -> root.set(k, JSON.valueToTree(v)));
         root.put("split", split);
         ObjectNode s = root.putObject("sizes");
         sizes.forEach(s::put);
@@ -43,6 +59,32 @@ public record EvalResults(String task, String split, Map<String, Long> sizes, Ma
         ObjectNode m = root.putObject("metrics");
         metrics.forEach(m::put);
         return root;
+    }
+
+    /** Reads a results file back ({@link #toJsonString}'s inverse). */
+    public static EvalResults parse(String json) throws IOException {
+        ObjectNode root = (ObjectNode) JSON.readTree(json);
+        Map<String, Long> sizes = new LinkedHashMap<>();
+        root.path("sizes").fields().forEachRemaining(e -> sizes.put(e.getKey(), e.getValue().asLong()));
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        root.path("metrics").fields().forEachRemaining(e -> metrics.put(e.getKey(), e.getValue().asDouble()));
+        Map<String, Object> context = new LinkedHashMap<>();
+        root.fields().forEachRemaining(e -> {
+            if (!java.util.Set.of("task", "split", "sizes", "tie_rule", "metrics").contains(e.getKey())) {
+                context.put(e.getKey(), JSON.convertValue(e.getValue(), Object.class));
+            }
+        });
+        return new EvalResults(root.path("task").asText(), root.path("split").asText(), sizes, metrics,
+                root.path("tie_rule").asText(), context);
+    }
+
+    /** The JSON as written to a results file (indented). */
+    public String toJsonString() {
+        try {
+            return JSON.writeValueAsString(toJson());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public void write(Path path) throws IOException {

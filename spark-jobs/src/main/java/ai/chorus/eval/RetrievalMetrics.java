@@ -50,6 +50,25 @@ public final class RetrievalMetrics {
         return sum / ranks.size();
     }
 
+    /**
+     * Recall@K of a ranking drawn uniformly at random, averaged over the queries: a query with r relevant among n
+     * candidates has one in its top K with probability 1 - C(n - r, K) / C(n, K). What "beats chance" is measured
+     * against; with several captions per image an image query's chance is higher than K / n.
+     */
+    public static double chanceRecallAt(Relevance relevance, int k) {
+        int n = relevance.candidates();
+        double sum = 0;
+        for (int q = 0; q < relevance.queries(); q++) {
+            int r = relevance.relevantTo(q) - relevance.relevantFrom(q);
+            double missAll = 1;
+            for (int i = 0; i < Math.min(k, n) && missAll > 0; i++) {
+                missAll *= Math.max(0, (double) (n - r - i)) / (n - i);
+            }
+            sum += 1 - missAll;
+        }
+        return sum / relevance.queries();
+    }
+
     /** Adds {@code prefix_recall@k} for every K, {@code prefix_mean_rank}, {@code prefix_median_rank}, {@code prefix_map}. */
     public static void put(Map<String, Double> into, String prefix, QueryRanks ranks, List<Integer> ks) {
         if (ranks.size() == 0) {

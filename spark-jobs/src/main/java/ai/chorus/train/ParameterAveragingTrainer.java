@@ -78,6 +78,11 @@ public final class ParameterAveragingTrainer {
             return run(deal, checkpoints, metrics, resume, keyField);
         } finally {
             deal.release();
+            if (spark.sparkContext().isLocal()) {
+                // The tasks ran in this JVM and limited its (process-wide) ND4J pools: give the driver's later work
+                // (saving, evaluation in a pipeline) its cores back.
+                NativeThreads.restoreDefaults();
+            }
         }
     }
 
@@ -115,10 +120,12 @@ public final class ParameterAveragingTrainer {
         OffHeapBudget.check(master, batcher.batch(probe, 0), options.offHeapLimitBytes(), copies);
         metrics.startAt(position.round());
         long totalRounds = rounds(totalSteps, stepsPerEpoch, options.averagingFrequency());
+        int threads = TaskThreads.resolve(options.threadsPerWorker(), spark.sparkContext(), options.workers());
         LOG.info("training {} on {} samples: {} workers x batch {} = {} samples per step, {} steps per epoch, "
-                        + "{} steps in all, averaging every {} steps ({} rounds)", modelName, deal.samples(),
-                options.workers(), options.batchSize(), (long) options.workers() * options.batchSize(), stepsPerEpoch,
-                totalSteps, options.averagingFrequency(), totalRounds);
+                        + "{} steps in all, averaging every {} steps ({} rounds), {} native threads per worker",
+                modelName, deal.samples(), options.workers(), options.batchSize(),
+                (long) options.workers() * options.batchSize(), stepsPerEpoch, totalSteps, options.averagingFrequency(),
+                totalRounds, threads);
 
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Progress progress = new Progress(totalRounds, options.progressSeconds());
@@ -143,7 +150,7 @@ public final class ParameterAveragingTrainer {
                 Broadcast<ModelState> state = jsc.broadcast(ModelState.of(master));
                 long t1 = System.nanoTime();
                 RoundTask task = new RoundTask(confJson, state, batcher, options.batchSize(), epoch, stepInEpoch, steps,
-                        options.seed() + round, round, injectFailureAtRound);
+                        options.seed() + round, round, injectFailureAtRound, threads);
                 RoundResult result = ordered.mapPartitions(task)
                         .treeAggregate(new RoundResult(), RoundResult::merge, RoundResult::merge, options.aggregationDepth());
                 long t2 = System.nanoTime();
@@ -165,7 +172,8 @@ public final class ParameterAveragingTrainer {
                         .put("broadcast_seconds", (t1 - t0) / 1e9)
                         .put("aggregate_seconds", Math.max(0, (t2 - t1) / 1e9 - result.computeSecondsMax()))
                         .put("round_seconds", roundSeconds)
-                        .put("workers", result.workers());
+                        .put("workers", result.workers())
+                        .put("native_threads_per_worker", result.nativeThreadsMax());
                 boolean last = globalStep >= totalSteps;
                 if (validation != null && (round % options.validationEveryRounds() == 0 || last)) {
                     validation.evaluate(master, m);

@@ -16,9 +16,11 @@ public final class RoundResult implements Serializable {
     private double lossSum;
     private double computeSecondsMax;
     private double computeSecondsSum;
+    private int nativeThreadsMax;
 
-    /** A single worker's result. */
-    public static RoundResult of(ModelState state, long steps, long samples, double lossSum, double computeSeconds) {
+    /** A single worker's result; {@code nativeThreads}: the most native threads its ND4J pools allowed. */
+    public static RoundResult of(ModelState state, long steps, long samples, double lossSum, double computeSeconds,
+                                 int nativeThreads) {
         RoundResult r = new RoundResult();
         r.paramSum = state.params();
         r.updaterSum = state.updaterState();
@@ -28,6 +30,7 @@ public final class RoundResult implements Serializable {
         r.lossSum = lossSum;
         r.computeSecondsMax = computeSeconds;
         r.computeSecondsSum = computeSeconds;
+        r.nativeThreadsMax = nativeThreads;
         return r;
     }
 
@@ -47,6 +50,7 @@ public final class RoundResult implements Serializable {
         lossSum += other.lossSum;
         computeSecondsMax = Math.max(computeSecondsMax, other.computeSecondsMax);
         computeSecondsSum += other.computeSecondsSum;
+        nativeThreadsMax = Math.max(nativeThreadsMax, other.nativeThreadsMax);
         return this;
     }
 
@@ -95,6 +99,11 @@ public final class RoundResult implements Serializable {
 
     public double computeSecondsMax() {
         return computeSecondsMax;
+    }
+
+    /** The most native threads any worker's ND4J pools allowed in this round (see {@link NativeThreads}). */
+    public int nativeThreadsMax() {
+        return nativeThreadsMax;
     }
 
     public double computeSecondsMean() {

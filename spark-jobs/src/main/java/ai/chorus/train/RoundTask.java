@@ -35,9 +35,11 @@ final class RoundTask implements FlatMapFunction<Iterator<Row>, RoundResult> {
     private final long roundSeed;
     private final int injectFailureAtRound;
     private final int round;
+    private final int threads;
 
+    /** {@code threads}: the native threads this task may use, resolved on the driver ({@link TaskThreads}). */
     RoundTask(String configurationJson, Broadcast<ModelState> state, Batcher batcher, int batchSize, int epoch,
-              int firstStep, int steps, long roundSeed, int round, int injectFailureAtRound) {
+              int firstStep, int steps, long roundSeed, int round, int injectFailureAtRound, int threads) {
         this.configurationJson = configurationJson;
         this.state = state;
         this.batcher = batcher;
@@ -48,6 +50,7 @@ final class RoundTask implements FlatMapFunction<Iterator<Row>, RoundResult> {
         this.roundSeed = roundSeed;
         this.round = round;
         this.injectFailureAtRound = injectFailureAtRound;
+        this.threads = threads;
     }
 
     @Override
@@ -70,6 +73,9 @@ final class RoundTask implements FlatMapFunction<Iterator<Row>, RoundResult> {
         if (round == injectFailureAtRound && worker == 0 && task != null && task.attemptNumber() == 0) {
             throw new IllegalStateException("injected failure in round " + round + " (chorus.train.inject-failure-at-round)");
         }
+        // Before this task's first ND4J work (a graph build included), and on its own thread: OpenMP's setting is
+        // per thread, and Spark may run each task on another pooled thread.
+        NativeThreads.Settings nd4jThreads = NativeThreads.limit(threads);
         ComputationGraph graph = WorkerGraphs.borrow(configurationJson);
         try {
             long start = System.nanoTime();
@@ -84,8 +90,8 @@ final class RoundTask implements FlatMapFunction<Iterator<Row>, RoundResult> {
                 lossSum += graph.score() - graph.calcRegularizationScore(true);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            return List.of(RoundResult.of(ModelState.of(graph), steps, (long) steps * batchSize, lossSum, seconds))
-                    .iterator();
+            return List.of(RoundResult.of(ModelState.of(graph), steps, (long) steps * batchSize, lossSum, seconds,
+                    nd4jThreads.max())).iterator();
         } finally {
             WorkerGraphs.giveBack(configurationJson, graph);
         }

@@ -124,8 +124,78 @@ public final class SampleBatches implements Batcher {
         }
     }
 
+    /** Whether a dataset row has the modality a model input names (image, text, audio, video). */
+    public static boolean has(Row row, String modality) {
+        Modality m = Modality.named(modality);
+        if (m == null) {
+            throw new IllegalArgumentException("'" + modality + "' is not a modality: image, text, audio or video");
+        }
+        return !row.isNullAt(row.fieldIndex(m.column));
+    }
+
+    /** How many captions a dataset row has (0 when it has none). */
+    public static int captionCount(Row row) {
+        int i = row.fieldIndex(Modality.TEXT.column);
+        return row.isNullAt(i) ? 0 : row.getList(i).size();
+    }
+
     /** The minibatch of {@code rows} (at least one) for training epoch {@code epoch} (0-based). */
     public MultiDataSet batch(List<Row> rows, int epoch) {
+        return batch(rows, epoch, -1);
+    }
+
+    /**
+     * The minibatch of {@code rows} with caption number {@code caption} of every row as the text (evaluation embeds
+     * every caption, not one per epoch); each row must have more than {@code caption} captions.
+     */
+    public MultiDataSet batchWithCaption(List<Row> rows, int caption) {
+        if (caption < 0) {
+            throw new IllegalArgumentException("caption index " + caption + " is negative");
+        }
+        return batch(rows, 0, caption);
+    }
+
+    /**
+     * Texts alone (zero-shot prompts), as token ids with their lengths (ids past a length are padding): the model's
+     * other inputs are zeros, their presence flags 0 where it has them. Only the text embedding of such a batch means
+     * anything; it has no labels.
+     */
+    public MultiDataSet textOnlyBatch(List<int[]> tokenIds, int[] lengths) {
+        int n = tokenIds.size();
+        int t = shapes.textLength();
+        INDArray[] features = new INDArray[inputs.size()];
+        INDArray[] masks = new INDArray[inputs.size()];
+        for (int i = 0; i < inputs.size(); i++) {
+            Input in = inputs.get(i);
+            if (in.presenceFlag()) {
+                features[i] = in.modality() == Modality.TEXT ? Nd4j.ones(DataType.FLOAT, n, 1) : Nd4j.zeros(DataType.FLOAT, n, 1);
+            } else if (in.modality() == Modality.TEXT) {
+                float[] ids = new float[n * t];
+                float[] mask = new float[n * t];
+                for (int b = 0; b < n; b++) {
+                    int[] row = tokenIds.get(b);
+                    if (lengths[b] < 1 || lengths[b] > Math.min(t, row.length)) {
+                        throw new IllegalArgumentException("text " + b + " has length " + lengths[b] + ", expected 1.." + t);
+                    }
+                    for (int j = 0; j < lengths[b]; j++) {
+                        if (row[j] < 0 || row[j] >= shapes.vocabSize()) {
+                            throw new IllegalArgumentException("text " + b + ": id " + row[j] + " is outside the vocabulary of "
+                                    + shapes.vocabSize());
+                        }
+                        ids[b * t + j] = row[j];
+                        mask[b * t + j] = 1f;
+                    }
+                }
+                features[i] = Nd4j.create(ids, shape(in, n), 'c');
+                masks[i] = Nd4j.create(mask, new long[] {n, t}, 'c');
+            } else {
+                features[i] = Nd4j.zeros(DataType.FLOAT, shape(in, n));
+            }
+        }
+        return new MultiDataSet(features, new INDArray[0], masks, null);
+    }
+
+    private MultiDataSet batch(List<Row> rows, int epoch, int fixedCaption) {
         int n = rows.size();
         if (n == 0) {
             throw new IllegalArgumentException("a batch needs at least one row");
@@ -151,7 +221,7 @@ public final class SampleBatches implements Batcher {
                 if (in.presenceFlag()) {
                     data[i][b] = present ? 1f : 0f;
                 } else if (present) {
-                    fill(in.modality(), row, epoch, data[i], b, masks[i]);
+                    fill(in.modality(), row, epoch, fixedCaption, data[i], b, masks[i]);
                 } else if (!optional[in.modality().ordinal()]) {
                     throw row.bad(in.modality().column, "is null, and the model has no '"
                             + ModelIO.presenceInput(in.modality().input) + "' input to mark a missing " + in.modality().input);
@@ -193,11 +263,11 @@ public final class SampleBatches implements Batcher {
         };
     }
 
-    private void fill(Modality m, SampleRow row, int epoch, float[] dst, int b, float[] mask) {
+    private void fill(Modality m, SampleRow row, int epoch, int fixedCaption, float[] dst, int b, float[] mask) {
         int offset = b * perSample(m);
         switch (m) {
             case IMAGE -> image(row, dst, offset);
-            case TEXT -> text(row, epoch, dst, mask, b);
+            case TEXT -> text(row, epoch, fixedCaption, dst, mask, b);
             case AUDIO -> audio(row, dst, offset);
             case VIDEO -> video(row, dst, offset);
         }
@@ -212,13 +282,16 @@ public final class SampleBatches implements Batcher {
         MediaLayouts.hwcToChw(rgb, 0, size, size, dst, offset);
     }
 
-    private void text(SampleRow row, int epoch, float[] dst, float[] mask, int b) {
+    private void text(SampleRow row, int epoch, int fixedCaption, float[] dst, float[] mask, int b) {
         int t = shapes.textLength();
         int count = row.count("token_ids");
         if (count == 0) {
             throw row.bad("token_ids", "has no caption");
         }
-        int c = captions.index(row.key(), epoch, count);
+        if (fixedCaption >= count) {
+            throw row.bad("token_ids", "has " + count + " caption(s), caption " + fixedCaption + " was asked for");
+        }
+        int c = fixedCaption >= 0 ? fixedCaption : captions.index(row.key(), epoch, count);
         int offset = b * t;
         row.intsAt("token_ids", c, dst, offset, t);
         for (int j = offset; j < offset + t; j++) {

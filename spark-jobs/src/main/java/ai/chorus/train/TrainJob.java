@@ -61,21 +61,11 @@ public final class TrainJob {
     }
 
     public Plan plan() {
-        if (!config.hasPath("chorus.model.builder")) {
-            throw new IllegalArgumentException("no model: chorus.model is not set; pass a model file, e.g. -c conf/models/clip.conf");
-        }
+        ResolvedModel resolved = ResolvedModel.resolve(spark, config, options.dataset());
+        ModelBuilder.BuiltModel built = resolved.built();
         Config model = config.getConfig("chorus.model");
-        DatasetShapes dataset = DatasetShapes.read(options.dataset(), spark.sparkContext().hadoopConfiguration());
-        // The trainer sets the optimizer; a first build (configuration only: cheap) says whether the model
-        // classifies, and only then are the classes counted (a Spark job).
-        ModelBuilder.Training training = new ModelBuilder.Training(new NoOp(), DataType.FLOAT);
-        ModelBuilder.BuiltModel built = ModelRegistry.build(config, AudioTower.fitted(model, dataset.shapes(2)), training);
-        List<String> classes = ModelIO.CLASS_LABELS.equals(built.io().labels())
-                ? DatasetShapes.trainClasses(spark, options.dataset()) : List.of();
-        InputShapes shapes = AudioTower.fitted(model, dataset.shapes(classes.size()));
-        built = ModelRegistry.build(config, shapes, training);
         double smoothing = model.hasPath("label-smoothing") ? model.getDouble("label-smoothing") : 0;
-        SampleBatches batcher = new SampleBatches(built.io(), shapes, smoothing, classes, options.seed());
+        SampleBatches batcher = new SampleBatches(built.io(), resolved.shapes(), smoothing, resolved.classes(), options.seed());
 
         Dataset<Row> samples = spark.read().parquet(new Path(options.dataset(), "samples").toString());
         JavaRDD<Row> train = samples.filter(col("split").equalTo(options.split())).javaRDD();
@@ -96,7 +86,10 @@ public final class TrainJob {
             trainer.injectFailureAtRound(injectFailureAtRound);
         }
         ParameterAveragingTrainer.Result result = trainer.train(plan.train(), plan.keyField(), resume);
+        // run.conf (what later jobs build the model from) goes last: it marks a finished run, with its model.zip.
+        TrainedRun.deleteSettings(spark, options.output());
         writeFinalModel(result);
+        TrainedRun.writeSettings(spark, options.output(), config);
         return result;
     }
 
@@ -114,11 +107,12 @@ public final class TrainJob {
 
     /**
      * SHA-256 over every setting that shapes the trajectory: the model, the dataset and the training settings
-     * except where output goes, how often to checkpoint/validate/log and the memory limit.
+     * except where output goes, how often to checkpoint/validate/log, the memory limit and the threads per worker.
      */
     static String configHash(Config config) {
         Config train = config.getConfig("chorus.train").withoutPath("output").withoutPath("checkpoint")
-                .withoutPath("validation").withoutPath("progress-seconds").withoutPath("off-heap-limit-bytes");
+                .withoutPath("validation").withoutPath("progress-seconds").withoutPath("off-heap-limit-bytes")
+                .withoutPath("threads-per-worker");
         String text = config.getConfig("chorus.model").root().render(ConfigRenderOptions.concise()) + "\n"
                 + train.root().render(ConfigRenderOptions.concise());
         try {

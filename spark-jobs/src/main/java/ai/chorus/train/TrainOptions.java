@@ -17,7 +17,8 @@ public record TrainOptions(String dataset, String output, String split, int work
                            int averagingFrequency, int aggregationDepth, int epochs, long maxSteps, long seed,
                            OptimizerOptions optimizer, int checkpointEveryRounds, int checkpointsKept,
                            int validationEveryRounds, String validationSplit, int validationMaxSamples,
-                           long offHeapLimitBytes, double progressSeconds) implements Serializable {
+                           long offHeapLimitBytes, double progressSeconds, int threadsPerWorker)
+        implements Serializable {
 
     public enum OptimizerName { ADAM, ADAMW, SGD }
 
@@ -75,6 +76,8 @@ public record TrainOptions(String dataset, String output, String split, int work
                 ConfigValues.requiredString(c, p + "validation.split", "a split name such as val"),
                 ConfigValues.intAtLeast(c, p + "validation.max-samples", 1),
                 ConfigValues.longAtLeast(c, p + "off-heap-limit-bytes", 0),
-                ConfigValues.positiveDouble(c, p + "progress-seconds"));
+                ConfigValues.positiveDouble(c, p + "progress-seconds"),
+                // 0 = auto, resolved on the driver (TaskThreads) where the master and spark.task.cpus are known.
+                ConfigValues.intBetween(c, p + "threads-per-worker", 0, 1024));
     }
 }

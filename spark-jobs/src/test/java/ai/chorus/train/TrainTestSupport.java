@@ -12,21 +12,21 @@ import java.util.Arrays;
 import java.util.List;
 
 /** Shared by the trainer tests: Spark sessions, run configurations from the repo's model files, comparisons. */
-final class TrainTestSupport {
+public final class TrainTestSupport {
     private TrainTestSupport() {
     }
 
-    static File modelFile(String name) {
+    public static File modelFile(String name) {
         return Path.of(System.getProperty("chorus.repo", "..")).resolve("conf/models/" + name + ".conf").toFile();
     }
 
-    static SparkSession spark(String master) {
+    public static SparkSession spark(String master) {
         return SparkSession.builder().master(master).appName("chorus-train-test")
                 .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4").getOrCreate();
     }
 
     /** A run of model file {@code model} at size tiny on {@code dataset}, output in {@code out}, plus overrides. */
-    static Config run(String model, String dataset, Path out, String... overrides) {
+    public static Config run(String model, String dataset, Path out, String... overrides) {
         List<String> all = new ArrayList<>(List.of("chorus.model.size=tiny",
                 "chorus.train.dataset=\"" + dataset + "\"", "chorus.train.output=\"" + out.toUri() + "\"",
                 "chorus.train.workers=2", "chorus.train.progress-seconds=60"));

@@ -1,0 +1,103 @@
+package ai.chorus.eval;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The evaluation folder on any Hadoop filesystem:
+ * <pre>
+ * embeddings/            Parquet ({@link ai.chorus.embed.EmbeddingRows}); embeddings.json (hash, counts) last
+ * results/&lt;pair&gt;.json    one CLIP_benchmark-style JSON per pair, and results/zeroshot-&lt;modality&gt;.json
+ * examples/&lt;pair&gt;.json   every query's rank and a few queries with their top 5, for the report
+ * media/ * examples/media/        thumbnails (PNG) and audio files the examples point tolt;modality * examples/media/        thumbnails (PNG) and audio files the examples point togt;/      thumbnails (PNG; video: a strip of its frames) and audio files the examples point to
+ * </pre>
+ * A file that another step checks for ({@code embeddings.json}, a results file) is written last, so it exists
+ * only when its work is complete; it carries a {@code config_hash}, and a rerun redoes work whose hash differs.
+ */
+public final class EvalFolder {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final Path root;
+    private final FileSystem fs;
+
+    public EvalFolder(String root, Configuration hadoop) {
+        this.root = new Path(root);
+        try {
+            this.fs = this.root.getFileSystem(hadoop);
+        } catch (IOException e) {
+            throw new UncheckedIOException("opening " + root, e);
+        }
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Path embeddings() {
+        return new Path(root, "embeddings");
+    }
+
+    public Path embeddingsInfo() {
+        return new Path(root, "embeddings.json");
+    }
+
+    public Path results(String name) {
+        return new Path(root, "results/" + name + ".json");
+    }
+
+    public Path examples(String pair) {
+        return new Path(root, "examples/" + pair + ".json");
+    }
+
+    /** A media file of the examples, and the path the examples JSON records for it (relative to the root). */
+    public Path media(String relative) {
+        return new Path(root, relative);
+    }
+
+    /** The {@code config_hash} of a finished piece of work, or null when the file is missing or unreadable. */
+    public String hashOf(Path json) {
+        try {
+            if (!fs.exists(json)) {
+                return null;
+            }
+            JsonNode node = JSON.readTree(readString(json));
+            return node.path("config_hash").isTextual() ? node.get("config_hash").asText() : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    public String readString(Path p) throws IOException {
+        try (FSDataInputStream in = fs.open(p)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    public void write(Path p, byte[] bytes) {
+        try (FSDataOutputStream out = fs.create(p, true)) {
+            out.write(bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing " + p, e);
+        }
+    }
+
+    public void writeString(Path p, String text) {
+        write(p, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public void delete(Path p) {
+        try {
+            fs.delete(p, true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("deleting " + p, e);
+        }
+    }
+}

@@ -11,8 +11,8 @@ import java.util.concurrent.Callable;
 
 @Command(name = "embed", mixinStandardHelpOptions = true,
         description = {"Embed a split of a prepared dataset with a trained model (chorus.eval.run, .dataset, .split),",
-                "on Spark: writes <chorus.eval.output>/embeddings/ (Parquet: key, split, label, modality, caption,",
-                "text, embedding; every caption its own row) and embeddings.json."})
+                "on Spark: writes <chorus.eval.output>/embeddings/<split>/ (Parquet: key, split, label, modality, caption,",
+                "text, embedding; every caption its own row) and embeddings/<split>.json."})
 final class EmbedCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions config;
@@ -25,7 +25,7 @@ final class EmbedCommand implements Callable<Integer> {
         Config conf = config.load();
         EvalOptions options = EvalOptions.fromConfig(conf); // checked before Spark starts
         boolean written = SparkSessions.run(conf, spark -> new EvalJob(spark, options).embed(force));
-        System.out.printf("embeddings: %s/embeddings%s%n", options.output(), written ? "" : " (already there; --force redoes them)");
+        System.out.printf("embeddings: %s/embeddings/%s%s%n", options.output(), options.split(), written ? "" : " (already there; --force redoes them)");
         return 0;
     }
 }

@@ -15,21 +15,25 @@ import java.nio.charset.StandardCharsets;
 /**
  * The evaluation folder on any Hadoop filesystem:
  * <pre>
- * embeddings/            Parquet ({@link ai.chorus.embed.EmbeddingRows}); embeddings.json (hash, counts) last
- * results/&lt;pair&gt;.json    one CLIP_benchmark-style JSON per pair, and results/zeroshot-&lt;modality&gt;.json
- * examples/&lt;pair&gt;.json   every query's rank and a few queries with their top 5, for the report
+ * embeddings/&lt;split&gt;/              Parquet ({@link ai.chorus.embed.EmbeddingRows}); embeddings/&lt;split&gt;.json
+ *                                    (hash, counts) last
+ * results/&lt;pair&gt;.&lt;split&gt;.json    one CLIP_benchmark-style JSON per pair, and results/zeroshot-&lt;modality&gt;.&lt;split&gt;.json
+ * examples/&lt;pair&gt;.&lt;split&gt;.json   every query's rank and a few queries with their top 5, for the report
  * media/ * examples/media/        thumbnails (PNG) and audio files the examples point tolt;modality * examples/media/        thumbnails (PNG) and audio files the examples point togt;/      thumbnails (PNG; video: a strip of its frames) and audio files the examples point to
  * </pre>
+ * Every name carries the split, so evaluations of several splits share a folder without overwriting each other.
  * A file that another step checks for ({@code embeddings.json}, a results file) is written last, so it exists
  * only when its work is complete; it carries a {@code config_hash}, and a rerun redoes work whose hash differs.
  */
 public final class EvalFolder {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Path root;
+    private final String split;
     private final FileSystem fs;
 
-    public EvalFolder(String root, Configuration hadoop) {
+    public EvalFolder(String root, String split, Configuration hadoop) {
         this.root = new Path(root);
+        this.split = split;
         try {
             this.fs = this.root.getFileSystem(hadoop);
         } catch (IOException e) {
@@ -42,19 +46,19 @@ public final class EvalFolder {
     }
 
     public Path embeddings() {
-        return new Path(root, "embeddings");
+        return new Path(root, "embeddings/" + split);
     }
 
     public Path embeddingsInfo() {
-        return new Path(root, "embeddings.json");
+        return new Path(root, "embeddings/" + split + ".json");
     }
 
     public Path results(String name) {
-        return new Path(root, "results/" + name + ".json");
+        return new Path(root, "results/" + name + "." + split + ".json");
     }
 
     public Path examples(String pair) {
-        return new Path(root, "examples/" + pair + ".json");
+        return new Path(root, "examples/" + pair + "." + split + ".json");
     }
 
     /** A media file of the examples, and the path the examples JSON records for it (relative to the root). */

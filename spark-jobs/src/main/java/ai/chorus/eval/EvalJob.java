@@ -49,7 +49,7 @@ public final class EvalJob {
     public boolean embed(boolean force) {
         TrainedRun run = TrainedRun.open(spark, options.run());
         String dataset = dataset(run);
-        return embed(run, dataset, new EvalFolder(options.output(), spark.sparkContext().hadoopConfiguration()), force);
+        return embed(run, dataset, new EvalFolder(options.output(), options.split(), spark.sparkContext().hadoopConfiguration()), force);
     }
 
     private String dataset(TrainedRun run) {
@@ -76,7 +76,7 @@ public final class EvalJob {
     public Summary run(boolean force) {
         TrainedRun run = TrainedRun.open(spark, options.run());
         String dataset = dataset(run);
-        EvalFolder folder = new EvalFolder(options.output(), spark.sparkContext().hadoopConfiguration());
+        EvalFolder folder = new EvalFolder(options.output(), options.split(), spark.sparkContext().hadoopConfiguration());
         List<String> written = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         Map<String, EvalResults> results = new LinkedHashMap<>();

@@ -76,7 +76,7 @@ class EvalJobTest {
         EvalJob.Summary summary = new EvalJob(spark, options(out.toUri().toString())).run(false);
         assertEquals(List.of("embeddings", "text-image", "zeroshot-image"), summary.written());
 
-        JsonNode results = JSON.readTree(out.resolve("results/text-image.json").toFile());
+        JsonNode results = JSON.readTree(out.resolve("results/text-image.val.json").toFile());
         assertEquals("zeroshot_retrieval", results.path("task").asText());
         assertEquals("val", results.path("split").asText());
         assertEquals("clip", results.path("model").asText());
@@ -116,14 +116,14 @@ class EvalJobTest {
         assertEquals(samples, results.path("sizes").path("image_retrieval_candidates").asLong());
         assertEquals(2 * samples, results.path("sizes").path("image_retrieval_queries").asLong());
 
-        JsonNode zeroShot = JSON.readTree(out.resolve("results/zeroshot-image.json").toFile());
+        JsonNode zeroShot = JSON.readTree(out.resolve("results/zeroshot-image.val.json").toFile());
         assertEquals("zeroshot_classification", zeroShot.path("task").asText());
         assertEquals(4, zeroShot.path("sizes").path("classes").asInt(), "four colours");
         double acc1 = zeroShot.path("metrics").path("acc1").asDouble(-1);
         assertTrue(acc1 >= 0 && acc1 <= zeroShot.path("metrics").path("acc5").asDouble(), zeroShot.toString());
 
         // The examples: every query's rank, and the shown queries' top lists agree with those ranks.
-        JsonNode examples = JSON.readTree(out.resolve("examples/text-image.json").toFile());
+        JsonNode examples = JSON.readTree(out.resolve("examples/text-image.val.json").toFile());
         JsonNode textToImage = examples.path("directions").get(0);
         assertEquals("image_retrieval", textToImage.path("name").asText());
         assertEquals(texts.size(), textToImage.path("ranks").size());
@@ -160,7 +160,7 @@ class EvalJobTest {
         for (int caption = 0; caption < 2; caption++) {
             Map<String, INDArray> local = Embeddings.of(graph, trained.model().io(),
                     batcher.batchWithCaption(List.of(sample), caption));
-            Row stored = spark.read().parquet(out.resolve("embeddings").toString())
+            Row stored = spark.read().parquet(out.resolve("embeddings/val").toString())
                     .filter(col("key").equalTo(sample.getString(0)).and(col("modality").equalTo("text"))
                             .and(col("caption").equalTo(caption))).first();
             assertEquals(sample.getList(sample.fieldIndex("captions")).get(caption), stored.getAs("text"));
@@ -173,7 +173,7 @@ class EvalJobTest {
         Path out = dir.resolve("eval-rerun");
         EvalOptions options = options(out.toUri().toString());
         new EvalJob(spark, options).run(false);
-        Path results = out.resolve("results/text-image.json");
+        Path results = out.resolve("results/text-image.val.json");
         long written = Files.getLastModifiedTime(results).toMillis();
         Thread.sleep(20);
         EvalJob.Summary again = new EvalJob(spark, options).run(false);
@@ -211,7 +211,7 @@ class EvalJobTest {
     }
 
     private static List<Row> embeddings(Path out, String modality) {
-        return spark.read().parquet(out.resolve("embeddings").toString()).filter(col("modality").equalTo(modality))
+        return spark.read().parquet(out.resolve("embeddings/val").toString()).filter(col("modality").equalTo(modality))
                 .orderBy("key", "caption").collectAsList();
     }
 

@@ -40,24 +40,24 @@ class EvalEveryModalityPairTest {
         long withAudioAndText = count(dataset, "train", "audio_log_mel", "token_ids");
         long withAudioAndImage = count(dataset, "train", "audio_log_mel", "image_rgb");
 
-        JsonNode textAudio = results(eval, "text-audio");
+        JsonNode textAudio = results(eval, "text-audio.train");
         assertEquals(withAudioAndText, textAudio.path("sizes").path("audio_retrieval_candidates").asLong());
         assertTrue(textAudio.path("metrics").has("audio_retrieval_recall@5"), textAudio.toString());
         assertTrue(textAudio.path("metrics").has("text_retrieval_recall@5"), textAudio.toString());
 
-        JsonNode audioImage = results(eval, "audio-image");
+        JsonNode audioImage = results(eval, "audio-image.train");
         assertEquals("[\"audio\",\"image\"]", audioImage.path("pair").toString());
         assertEquals(withAudioAndImage, audioImage.path("sizes").path("image_retrieval_candidates").asLong());
         assertEquals(withAudioAndImage, audioImage.path("sizes").path("image_retrieval_queries").asLong(),
                 "one audio clip per sample: as many queries as candidates");
         assertTrue(audioImage.path("metrics").has("audio_retrieval_map"), audioImage.toString());
 
-        JsonNode textImage = results(eval, "text-image");
+        JsonNode textImage = results(eval, "text-image.train");
         assertEquals(count(dataset, "train", "image_rgb", "token_ids"),
                 textImage.path("sizes").path("image_retrieval_candidates").asLong());
 
         // Audio examples play the original recording, byte for byte.
-        JsonNode direction = JSON.readTree(eval.resolve("examples/text-audio.json").toFile()).path("directions").get(0);
+        JsonNode direction = JSON.readTree(eval.resolve("examples/text-audio.train.json").toFile()).path("directions").get(0);
         assertEquals("audio_retrieval", direction.path("name").asText());
         JsonNode item = direction.path("examples").get(0).path("top").get(0);
         Path copied = eval.resolve(item.path("media").asText());
@@ -95,11 +95,11 @@ class EvalEveryModalityPairTest {
     void videoClipIsEvaluatedOnTextVideoWithFrameStrips() throws Exception {
         Path dataset = DemoDatasets.prepared("motion");
         Path eval = trainAndEvaluate("videoclip", dataset, "test");
-        JsonNode textVideo = results(eval, "text-video");
+        JsonNode textVideo = results(eval, "text-video.test");
         long clips = count(dataset, "test", "video_frames", "token_ids");
         assertEquals(clips, textVideo.path("sizes").path("video_retrieval_candidates").asLong());
         assertTrue(textVideo.path("metrics").has("video_retrieval_recall@1"), textVideo.toString());
-        JsonNode item = JSON.readTree(eval.resolve("examples/text-video.json").toFile()).path("directions").get(0)
+        JsonNode item = JSON.readTree(eval.resolve("examples/text-video.test.json").toFile()).path("directions").get(0)
                 .path("examples").get(0).path("top").get(0);
         BufferedImage strip = ImageIO.read(eval.resolve(item.path("media").asText()).toFile());
         assertEquals(8 * strip.getHeight(), strip.getWidth(), "8 frames side by side");

@@ -45,7 +45,7 @@ class PipelineTest {
         Path report = dir.resolve("report/report.html");
         assertTrue(out.contains("report: " + report), out);
 
-        JsonNode results = JSON.readTree(dir.resolve("eval/results/text-image.json").toFile());
+        JsonNode results = JSON.readTree(dir.resolve("eval/results/text-image.test.json").toFile());
         assertEquals("test", results.path("split").asText());
         JsonNode sizes = results.path("sizes");
         JsonNode m = results.path("metrics");
@@ -81,11 +81,11 @@ class PipelineTest {
         }
 
         long model = Files.getLastModifiedTime(dir.resolve("run/model.zip")).toMillis();
-        long resultsTime = Files.getLastModifiedTime(dir.resolve("eval/results/text-image.json")).toMillis();
+        long resultsTime = Files.getLastModifiedTime(dir.resolve("eval/results/text-image.test.json")).toMillis();
         String again = run(args);
         assertTrue(again.contains("done before, not redone: embeddings, text-image, zeroshot-image"), again);
         assertEquals(model, Files.getLastModifiedTime(dir.resolve("run/model.zip")).toMillis(), "not trained again");
-        assertEquals(resultsTime, Files.getLastModifiedTime(dir.resolve("eval/results/text-image.json")).toMillis());
+        assertEquals(resultsTime, Files.getLastModifiedTime(dir.resolve("eval/results/text-image.test.json")).toMillis());
     }
 
     /** Runs the command line, returns what it printed (and passes it on), fails on a non-zero exit. */

@@ -78,30 +78,58 @@ public final class EmbedJob {
             this.threads = threads;
         }
 
+        /**
+         * Lazy: one minibatch is embedded when the writer asks for rows past the previous one, so a partition's
+         * embeddings never sit in memory all at once. The graph goes back to the pool when the partition is done.
+         */
         @Override
         public Iterator<Row> call(Iterator<Row> samples) {
             long start = System.nanoTime();
             NativeThreads.limit(threads);
             ComputationGraph graph = ExecutorGraphs.borrow(modelHash, () -> TrainedRun.restore(model.value()));
-            List<Row> out = new ArrayList<>();
-            long count = 0;
-            try {
-                List<Row> chunk = new ArrayList<>(batchSize);
-                while (samples.hasNext()) {
-                    chunk.add(samples.next());
-                    if (chunk.size() == batchSize || !samples.hasNext()) {
+            return new Iterator<>() {
+                private final java.util.ArrayDeque<Row> ready = new java.util.ArrayDeque<>();
+                private final List<Row> chunk = new ArrayList<>(batchSize);
+                private long count;
+                private long rows;
+                private boolean done;
+
+                @Override
+                public boolean hasNext() {
+                    while (ready.isEmpty() && !done) {
+                        if (!samples.hasNext()) {
+                            finish();
+                            break;
+                        }
+                        while (samples.hasNext() && chunk.size() < batchSize) {
+                            chunk.add(samples.next());
+                        }
+                        List<Row> out = new ArrayList<>();
                         embed(graph, chunk, out);
                         count += chunk.size();
+                        rows += out.size();
                         chunk.clear();
+                        ready.addAll(out);
                     }
+                    return !ready.isEmpty();
                 }
-            } finally {
-                ExecutorGraphs.giveBack(modelHash, graph);
-            }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            LOG.info(String.format("embedded %d samples into %d rows in %.1f s (%.1f samples/s)", count, out.size(),
-                    seconds, count / Math.max(seconds, 1e-9)));
-            return out.iterator();
+
+                @Override
+                public Row next() {
+                    if (!hasNext()) {
+                        throw new java.util.NoSuchElementException();
+                    }
+                    return ready.poll();
+                }
+
+                private void finish() {
+                    done = true;
+                    ExecutorGraphs.giveBack(modelHash, graph);
+                    double seconds = (System.nanoTime() - start) / 1e9;
+                    LOG.info(String.format("embedded %d samples into %d rows in %.1f s (%.1f samples/s)", count, rows,
+                            seconds, count / Math.max(seconds, 1e-9)));
+                }
+            };
         }
 
         /** Pass c embeds caption c of every sample that has one; the first pass also gives the other modalities. */

@@ -21,10 +21,12 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 
 import static org.apache.spark.sql.functions.col;
 
@@ -88,7 +90,7 @@ public final class EmbedJob {
             NativeThreads.limit(threads);
             ComputationGraph graph = ExecutorGraphs.borrow(modelHash, () -> TrainedRun.restore(model.value()));
             return new Iterator<>() {
-                private final java.util.ArrayDeque<Row> ready = new java.util.ArrayDeque<>();
+                private final ArrayDeque<Row> ready = new ArrayDeque<>();
                 private final List<Row> chunk = new ArrayList<>(batchSize);
                 private long count;
                 private long rows;
@@ -117,7 +119,7 @@ public final class EmbedJob {
                 @Override
                 public Row next() {
                     if (!hasNext()) {
-                        throw new java.util.NoSuchElementException();
+                        throw new NoSuchElementException();
                     }
                     return ready.poll();
                 }

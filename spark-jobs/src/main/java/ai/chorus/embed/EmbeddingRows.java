@@ -1,10 +1,14 @@
 package ai.chorus.embed;
 
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
+import java.util.List;
+
 /**
- * The embeddings' data contract ({@code <eval>/embeddings/}, Parquet): one row per sample and modality, and for text
+ * The embeddings' data contract ({@code <eval>/embeddings/<split>/}, Parquet): one row per sample and modality, and for text
  * one row per caption. Embeddings are the model's raw outputs (not normalised), float32.
  */
 public final class EmbeddingRows {
@@ -18,7 +22,7 @@ public final class EmbeddingRows {
     public static final String TEXT = "text";
     public static final String EMBEDDING = "embedding";
 
-    public static final StructType SCHEMA = DataTypes.createStructType(new org.apache.spark.sql.types.StructField[] {
+    public static final StructType SCHEMA = DataTypes.createStructType(new StructField[] {
             DataTypes.createStructField(KEY, DataTypes.StringType, false),
             DataTypes.createStructField(SPLIT, DataTypes.StringType, true),
             DataTypes.createStructField(LABEL, DataTypes.StringType, true),
@@ -31,8 +35,8 @@ public final class EmbeddingRows {
     }
 
     /** The embedding in column {@code field} of {@code row} as a float array. */
-    public static float[] vector(org.apache.spark.sql.Row row, int field) {
-        java.util.List<Float> e = row.getList(field);
+    public static float[] vector(Row row, int field) {
+        List<Float> e = row.getList(field);
         float[] v = new float[e.size()];
         for (int i = 0; i < v.length; i++) {
             v[i] = e.get(i);

@@ -6,6 +6,7 @@ import ai.chorus.prep.output.DatasetFolder;
 import ai.chorus.train.TrainedRun;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -14,6 +15,8 @@ import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -100,7 +103,7 @@ public final class EvalJob {
             String one = many.equals(m[0]) ? m[1] : m[0];
             String hash = TrainedRun.sha256(String.join("\n", embeddingsHash, pair, options.ks().toString(),
                     String.valueOf(options.examples())).getBytes(StandardCharsets.UTF_8));
-            org.apache.hadoop.fs.Path target = folder.results(pair);
+            Path target = folder.results(pair);
             if (!force && hash.equals(folder.hashOf(target))) {
                 skipped.add(pair);
                 results.put(pair, readResults(folder, target));
@@ -193,7 +196,7 @@ public final class EvalJob {
         String name = "zeroshot-" + modality;
         String hash = TrainedRun.sha256(String.join("\n", embeddingsHash, name, options.templates().toString())
                 .getBytes(StandardCharsets.UTF_8));
-        org.apache.hadoop.fs.Path target = folder.results(name);
+        Path target = folder.results(name);
         if (!force && hash.equals(folder.hashOf(target))) {
             skipped.add(name);
             results.put(name, readResults(folder, target));
@@ -218,11 +221,11 @@ public final class EvalJob {
         LOG.info("{}: {}", name, r.metrics());
     }
 
-    private static EvalResults readResults(EvalFolder folder, org.apache.hadoop.fs.Path file) {
+    private static EvalResults readResults(EvalFolder folder, Path file) {
         try {
             return EvalResults.parse(folder.readString(file));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("reading " + file, e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + file, e);
         }
     }
 

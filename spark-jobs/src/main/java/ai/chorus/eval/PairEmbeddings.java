@@ -7,10 +7,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.apache.spark.sql.functions.col;
 
@@ -31,7 +33,7 @@ public record PairEmbeddings(String oneModality, String manyModality, List<Strin
         for (int i = 0; i < one.keys.size(); i++) {
             oneRow.put(one.keys.get(i), i);
         }
-        java.util.Set<String> withMany = new java.util.HashSet<>(many.keys);
+        Set<String> withMany = new HashSet<>(many.keys);
         // Keep the samples that have both modalities, renumbered densely.
         List<Integer> keptOnes = new ArrayList<>();
         Map<String, Integer> kept = new LinkedHashMap<>();

@@ -6,12 +6,14 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.BiFunction;
 import java.util.stream.IntStream;
@@ -43,7 +45,7 @@ public final class RetrievalExamples {
     }
 
     private static List<String> nulls(int n) {
-        return new ArrayList<>(java.util.Collections.nCopies(n, null));
+        return new ArrayList<>(Collections.nCopies(n, null));
     }
 
     private void direction(ObjectNode d, String name, String queryModality, String candidateModality,
@@ -109,7 +111,7 @@ public final class RetrievalExamples {
     public String toJsonString() {
         try {
             return JSON.writeValueAsString(root);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }

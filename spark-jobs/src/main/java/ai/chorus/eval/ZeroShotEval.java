@@ -10,6 +10,7 @@ import ai.chorus.train.SampleBatches;
 import ai.chorus.train.TrainedRun;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -41,7 +42,7 @@ final class ZeroShotEval {
     /** The class list: distinct labels over all splits (a class absent from the split still competes). */
     static List<String> classes(SparkSession spark, String dataset) {
         List<String> classes = new ArrayList<>();
-        for (Row r : spark.read().parquet(new org.apache.hadoop.fs.Path(dataset, "samples").toString())
+        for (Row r : spark.read().parquet(new Path(dataset, "samples").toString())
                 .select("label").where(col("label").isNotNull()).distinct().orderBy("label").collectAsList()) {
             classes.add(r.getString(0));
         }

@@ -21,9 +21,6 @@ import org.nd4j.linalg.learning.config.NoOp;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 
 import static org.apache.spark.sql.functions.col;
@@ -115,11 +112,6 @@ public final class TrainJob {
                 .withoutPath("threads-per-worker");
         String text = config.getConfig("chorus.model").root().render(ConfigRenderOptions.concise()) + "\n"
                 + train.root().render(ConfigRenderOptions.concise());
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(d).substring(0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return TrainedRun.sha256(text.getBytes(StandardCharsets.UTF_8));
     }
 }

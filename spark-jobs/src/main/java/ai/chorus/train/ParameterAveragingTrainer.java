@@ -8,7 +8,6 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.slf4j.Logger;
@@ -138,11 +137,6 @@ public final class ParameterAveragingTrainer {
         long samplesSeen = position.samplesSeen();
         int round = position.round();
         while (globalStep < totalSteps) {
-            final int e = epoch;
-            long seed = options.seed();
-            JavaRDD<Row> ordered = deal.shares()
-                    .mapPartitions(it -> WorkerDeal.ordered(it, seed, e, keyField).iterator(), true)
-                    .persist(StorageLevel.MEMORY_AND_DISK());
             while (stepInEpoch < stepsPerEpoch && globalStep < totalSteps) {
                 int steps = (int) Math.min(Math.min(options.averagingFrequency(), stepsPerEpoch - stepInEpoch),
                         totalSteps - globalStep);
@@ -150,8 +144,8 @@ public final class ParameterAveragingTrainer {
                 Broadcast<ModelState> state = jsc.broadcast(ModelState.of(master));
                 long t1 = System.nanoTime();
                 RoundTask task = new RoundTask(confJson, state, batcher, options.batchSize(), epoch, stepInEpoch, steps,
-                        options.seed() + round, round, injectFailureAtRound, threads);
-                RoundResult result = ordered.mapPartitions(task)
+                        options.seed() + round, round, injectFailureAtRound, threads, options.seed(), keyField);
+                RoundResult result = deal.shares().mapPartitions(task)
                         .treeAggregate(new RoundResult(), RoundResult::merge, RoundResult::merge, options.aggregationDepth());
                 long t2 = System.nanoTime();
                 result.average((int) (globalStep + steps)).applyTo(master);
@@ -185,8 +179,6 @@ public final class ParameterAveragingTrainer {
                             samplesSeen), options.checkpointsKept());
                 }
             }
-            // The next epoch has its own order: leave the inner loop so that it gets its own ordered RDD.
-            ordered.unpersist(false);
             if (stepInEpoch == stepsPerEpoch) {
                 epoch++;
                 stepInEpoch = 0;

@@ -10,8 +10,8 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.Tuple2;
 
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 
@@ -21,7 +21,7 @@ import java.util.List;
  * the epoch, return the new state. A pure function of (broadcast state, partition, round), so Spark may retry
  * or speculate it freely.
  */
-final class RoundTask implements FlatMapFunction<Iterator<Row>, RoundResult> {
+final class RoundTask implements FlatMapFunction<Iterator<Tuple2<Integer, Row>>, RoundResult> {
     private static final Logger LOG = LoggerFactory.getLogger(RoundTask.class);
     private static volatile boolean memoryLogged;
 
@@ -36,10 +36,16 @@ final class RoundTask implements FlatMapFunction<Iterator<Row>, RoundResult> {
     private final int injectFailureAtRound;
     private final int round;
     private final int threads;
+    private final long dealSeed;
+    private final int keyField;
 
-    /** {@code threads}: the native threads this task may use, resolved on the driver ({@link TaskThreads}). */
+    /**
+     * {@code threads}: the native threads this task may use, resolved on the driver ({@link TaskThreads});
+     * {@code dealSeed} and {@code keyField}: what orders a share for an epoch ({@link WorkerDeal#ordered}).
+     */
     RoundTask(String configurationJson, Broadcast<ModelState> state, Batcher batcher, int batchSize, int epoch,
-              int firstStep, int steps, long roundSeed, int round, int injectFailureAtRound, int threads) {
+              int firstStep, int steps, long roundSeed, int round, int injectFailureAtRound, int threads,
+              long dealSeed, int keyField) {
         this.configurationJson = configurationJson;
         this.state = state;
         this.batcher = batcher;
@@ -51,25 +57,24 @@ final class RoundTask implements FlatMapFunction<Iterator<Row>, RoundResult> {
         this.round = round;
         this.injectFailureAtRound = injectFailureAtRound;
         this.threads = threads;
+        this.dealSeed = dealSeed;
+        this.keyField = keyField;
     }
 
     @Override
-    public Iterator<RoundResult> call(Iterator<Row> partition) {
+    public Iterator<RoundResult> call(Iterator<Tuple2<Integer, Row>> share) {
         TaskContext task = TaskContext.get();
         int worker = task == null ? 0 : task.partitionId();
         logMemoryOnce();
-        List<Row> mine = new ArrayList<>(steps * batchSize);
-        long skip = (long) firstStep * batchSize;
-        for (long i = 0; partition.hasNext() && mine.size() < steps * batchSize; i++) {
-            Row r = partition.next();
-            if (i >= skip) {
-                mine.add(r);
-            }
+        // The share in this epoch's order, sorted here from the cached deal: cheaper than a persisted ordered copy
+        // per epoch (a Spark job that stored every row again, ~0.6 s an epoch).
+        List<Row> ordered = WorkerDeal.ordered(share, dealSeed, epoch, keyField);
+        int skip = firstStep * batchSize;
+        if (ordered.size() < skip + steps * batchSize) {
+            throw new IllegalStateException("worker " + worker + " has " + ordered.size() + " samples for round " + round
+                    + ", needs " + (skip + steps * batchSize) + " (the deal changed under a running job?)");
         }
-        if (mine.size() < steps * batchSize) {
-            throw new IllegalStateException("worker " + worker + " has " + mine.size() + " samples for round " + round
-                    + ", needs " + steps * batchSize + " (the deal changed under a running job?)");
-        }
+        List<Row> mine = ordered.subList(skip, skip + steps * batchSize);
         if (round == injectFailureAtRound && worker == 0 && task != null && task.attemptNumber() == 0) {
             throw new IllegalStateException("injected failure in round " + round + " (chorus.train.inject-failure-at-round)");
         }

@@ -86,9 +86,12 @@ public final class WorkerDeal {
 
     /** Worker {@code w}'s share in the order of {@code epoch}, from an iterator over its partition. */
     static List<Row> ordered(Iterator<Tuple2<Integer, Row>> partition, long seed, int epoch, int keyField) {
-        List<Row> rows = new ArrayList<>();
-        partition.forEachRemaining(t -> rows.add(t._2()));
-        rows.sort(Comparator.comparing(r -> orderKey(seed, epoch, r.getString(keyField))));
+        // Each row's sort key computed once (not in every comparison): every round of an epoch sorts its share.
+        List<Tuple2<String, Row>> keyed = new ArrayList<>();
+        partition.forEachRemaining(t -> keyed.add(new Tuple2<>(orderKey(seed, epoch, t._2().getString(keyField)), t._2())));
+        keyed.sort(Comparator.comparing(Tuple2::_1));
+        List<Row> rows = new ArrayList<>(keyed.size());
+        keyed.forEach(t -> rows.add(t._2()));
         return rows;
     }
 

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigValue;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -23,10 +24,17 @@ public final class SparkSessions {
             conf.setIfMissing("spark.ui.enabled", "false");
         }
         conf.setIfMissing("spark.app.name", config.getString("chorus.spark.app-name"));
-        for (Map.Entry<String, ConfigValue> e : config.getConfig("chorus.spark.conf").entrySet()) {
-            conf.set(e.getKey().replace("\"", ""), String.valueOf(e.getValue().unwrapped()));
-        }
+        sparkConf(config).forEach(conf::set);
         return SparkSession.builder().config(conf).getOrCreate();
+    }
+
+    /** The {@code chorus.spark.conf} settings as Spark keys (HOCON's quotes of dotted keys removed) and values. */
+    public static Map<String, String> sparkConf(Config config) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        for (Map.Entry<String, ConfigValue> e : config.getConfig("chorus.spark.conf").entrySet()) {
+            settings.put(e.getKey().replace("\"", ""), String.valueOf(e.getValue().unwrapped()));
+        }
+        return settings;
     }
 
     /** What a command does with a session. */

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -56,19 +57,24 @@ public final class AggregateCsv {
 
     /** Reads every file (failing on one that is not a results file: a silently missing row misleads) and writes. */
     public static int write(List<Path> files, Path csv) {
+        return write(files, Path::toString, csv);
+    }
+
+    /** As {@link #write(List, Path)}, with the path column from {@code shownAs} (e.g. the URI of a local copy). */
+    public static int write(List<Path> files, Function<Path, String> shownAs, Path csv) {
         List<EvalResult> results = new ArrayList<>();
         for (Path f : files) {
             try {
                 results.add(EvalResult.from(f, ReportInputs.JSON.readTree(f.toFile())));
             } catch (IOException e) {
-                throw new IllegalArgumentException("cannot read " + f + ": " + e.getMessage(), e);
+                throw new IllegalArgumentException("cannot read " + shownAs.apply(f) + ": " + e.getMessage(), e);
             }
         }
-        writeResults(results, csv);
+        writeResults(results, shownAs, csv);
         return results.size();
     }
 
-    static void writeResults(List<EvalResult> results, Path csv) {
+    static void writeResults(List<EvalResult> results, Function<Path, String> shownAs, Path csv) {
         Set<String> metrics = new LinkedHashSet<>();
         results.forEach(r -> metrics.addAll(r.metrics().keySet()));
         List<String> header = new ArrayList<>(FIXED);
@@ -82,8 +88,8 @@ public final class AggregateCsv {
                  CSVPrinter out = new CSVPrinter(w, CSVFormat.RFC4180.builder().setHeader(header.toArray(String[]::new))
                          .build())) {
                 for (EvalResult r : results) {
-                    List<Object> row = new ArrayList<>(List.of(r.file().toString(), r.task(), r.model(), r.dataset(),
-                            r.split(), String.join("-", r.pair()), r.configHash()));
+                    List<Object> row = new ArrayList<>(List.of(shownAs.apply(r.file()), r.task(), r.model(),
+                            r.dataset(), r.split(), String.join("-", r.pair()), r.configHash()));
                     for (String m : metrics) {
                         Double v = r.metrics().get(m);
                         row.add(v == null ? "" : Double.toString(v));

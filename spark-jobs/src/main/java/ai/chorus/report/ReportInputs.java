@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -32,17 +33,23 @@ public record ReportInputs(Optional<TrainingRun> run, Path evalFolder, List<Eval
 
     /** Reads both folders; {@code run} or {@code eval} may be null (not given). */
     public static ReportInputs read(Path run, Path eval) {
+        return read(run, eval, Path::toString);
+    }
+
+    /** Reads both folders, naming their files in notes by {@code shownAs} (e.g. the URI a local copy was made of). */
+    public static ReportInputs read(Path run, Path eval, Function<Path, String> shownAs) {
         List<String> notes = new ArrayList<>();
-        Optional<TrainingRun> training = readRun(run, notes);
+        Optional<TrainingRun> training = readRun(run, shownAs, notes);
         List<EvalResult> results = new ArrayList<>();
         Map<String, PairExamples> examples = new LinkedHashMap<>();
         if (eval == null) {
             notes.add("No evaluation folder was given (--eval): there are no evaluation results or examples.");
         } else if (!Files.isDirectory(eval)) {
-            notes.add("The evaluation folder " + eval + " does not exist: there are no evaluation results or examples.");
+            notes.add("The evaluation folder " + shownAs.apply(eval)
+                    + " does not exist: there are no evaluation results or examples.");
         } else {
-            readResults(eval, results, notes);
-            readExamples(eval, results, examples, notes);
+            readResults(eval, shownAs, results, notes);
+            readExamples(eval, shownAs, results, examples, notes);
         }
         return new ReportInputs(training, eval, results, examples, notes);
     }
@@ -52,15 +59,16 @@ public record ReportInputs(Optional<TrainingRun> run, Path evalFolder, List<Eval
         return Optional.ofNullable(examples.get(result.name()));
     }
 
-    private static Optional<TrainingRun> readRun(Path run, List<String> notes) {
+    private static Optional<TrainingRun> readRun(Path run, Function<Path, String> shownAs, List<String> notes) {
         if (run == null) {
             notes.add("No training run folder was given (--run): there are no training curves.");
             return Optional.empty();
         }
         Path file = run.resolve("metrics.jsonl");
         if (!Files.isRegularFile(file)) {
-            notes.add((Files.isDirectory(run) ? "The training run folder " + run + " has no metrics.jsonl"
-                    : "The training run folder " + run + " does not exist") + ": there are no training curves.");
+            notes.add("The training run folder " + shownAs.apply(run)
+                    + (Files.isDirectory(run) ? " has no metrics.jsonl" : " does not exist")
+                    + ": there are no training curves.");
             return Optional.empty();
         }
         List<TrainingRun.Round> rounds = new ArrayList<>();
@@ -76,37 +84,38 @@ public record ReportInputs(Optional<TrainingRun> run, Path evalFolder, List<Eval
             }
         }
         if (bad > 0) {
-            notes.add(bad + " line(s) of " + file + " are not JSON and were skipped.");
+            notes.add(bad + " line(s) of " + shownAs.apply(file) + " are not JSON and were skipped.");
         }
         if (rounds.isEmpty()) {
-            notes.add(file + " has no rounds: there are no training curves.");
+            notes.add(shownAs.apply(file) + " has no rounds: there are no training curves.");
             return Optional.empty();
         }
         return Optional.of(new TrainingRun(file, rounds));
     }
 
-    private static void readResults(Path eval, List<EvalResult> results, List<String> notes) {
+    private static void readResults(Path eval, Function<Path, String> shownAs, List<EvalResult> results,
+                                    List<String> notes) {
         List<Path> files = jsonFiles(eval.resolve("results"));
         if (files.isEmpty()) {
-            notes.add("The evaluation folder " + eval + " has no results/*.json.");
+            notes.add("The evaluation folder " + shownAs.apply(eval) + " has no results/*.json.");
         }
         for (Path f : files) {
             try {
                 results.add(EvalResult.from(f, JSON.readTree(f.toFile())));
             } catch (IOException | IllegalArgumentException e) {
-                notes.add("Could not read " + f + ": " + e.getMessage());
+                notes.add("Could not read " + shownAs.apply(f) + ": " + e.getMessage());
             }
         }
     }
 
-    private static void readExamples(Path eval, List<EvalResult> results, Map<String, PairExamples> examples,
-                                     List<String> notes) {
+    private static void readExamples(Path eval, Function<Path, String> shownAs, List<EvalResult> results,
+                                     Map<String, PairExamples> examples, List<String> notes) {
         for (Path f : jsonFiles(eval.resolve("examples"))) {
             String name = f.getFileName().toString().replaceFirst("\\.json$", "");
             try {
                 examples.put(name, PairExamples.from(f, JSON.readTree(f.toFile())));
             } catch (IOException | IllegalArgumentException e) {
-                notes.add("Could not read " + f + ": " + e.getMessage());
+                notes.add("Could not read " + shownAs.apply(f) + ": " + e.getMessage());
             }
         }
         for (EvalResult r : results) {

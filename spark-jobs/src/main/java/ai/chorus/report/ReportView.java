@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.IntStream;
 
 /**
@@ -86,21 +87,25 @@ public record ReportView(String title, List<Fact> facts, List<String> notes, Tra
         return !notes.isEmpty();
     }
 
-    static ReportView of(ReportInputs in, String title, ChartCache charts, Assets assets) {
-        return new Builder(in, charts, assets).build(title);
+    /** @param shownAs how the run and evaluation folders are named (e.g. by the URI a local copy was made of) */
+    static ReportView of(ReportInputs in, String title, ChartCache charts, Assets assets,
+                         Function<Path, String> shownAs) {
+        return new Builder(in, charts, assets, shownAs).build(title);
     }
 
     private static final class Builder {
         private final ReportInputs in;
         private final ChartCache charts;
         private final Assets assets;
+        private final Function<Path, String> shownAs;
         private final List<String> notes;
         private int missingMedia;
 
-        Builder(ReportInputs in, ChartCache charts, Assets assets) {
+        Builder(ReportInputs in, ChartCache charts, Assets assets, Function<Path, String> shownAs) {
             this.in = in;
             this.charts = charts;
             this.assets = assets;
+            this.shownAs = shownAs;
             this.notes = new ArrayList<>(in.notes());
         }
 
@@ -131,8 +136,8 @@ public record ReportView(String title, List<Fact> facts, List<String> notes, Tra
             addFact(facts, "Dataset", distinct(EvalResult::dataset));
             addFact(facts, "Split", distinct(EvalResult::split));
             addFact(facts, "Config hash", distinct(EvalResult::configHash));
-            addFact(facts, "Training run", in.run().map(r -> r.file().toString()).orElse("none"));
-            addFact(facts, "Evaluation", in.evalFolder() == null ? "none" : in.evalFolder().toString());
+            addFact(facts, "Training run", in.run().map(r -> shownAs.apply(r.file())).orElse("none"));
+            addFact(facts, "Evaluation", in.evalFolder() == null ? "none" : shownAs.apply(in.evalFolder()));
             return facts;
         }
 
@@ -180,7 +185,7 @@ public record ReportView(String title, List<Fact> facts, List<String> notes, Tra
                             Numbers.format(run.total(f))));
                 }
             }
-            return new Training(run.file().toString(), list, summary);
+            return new Training(shownAs.apply(run.file()), list, summary);
         }
 
         private RetrievalSection retrieval(EvalResult r) {

@@ -1,5 +1,7 @@
 package ai.chorus.tests;
 
+import org.apache.hadoop.conf.Configuration;
+
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -7,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * A real S3-compatible server (S3Proxy over a local folder) in its own JVM, on a free loopback port.
@@ -72,6 +75,32 @@ public final class S3ProxyServer implements AutoCloseable {
 
     public String endpoint() {
         return "http://127.0.0.1:" + port;
+    }
+
+    /** A Hadoop configuration of s3a for this server, for a test's own reads and writes. */
+    public Configuration hadoopConf() {
+        Configuration c = new Configuration();
+        c.set("fs.s3a.endpoint", endpoint());
+        c.set("fs.s3a.path.style.access", "true");
+        c.set("fs.s3a.connection.ssl.enabled", "false");
+        c.set("fs.s3a.access.key", ACCESS_KEY);
+        c.set("fs.s3a.secret.key", SECRET_KEY);
+        c.set("fs.s3a.impl.disable.cache", "true");
+        c.set("fs.s3a.directory.marker.retention", "keep");
+        c.set("fs.s3a.attempts.maximum", "2");
+        c.set("fs.s3a.retry.limit", "2");
+        return c;
+    }
+
+    /** The command-line overrides that point a Chorus command with {@code -c conf/storage/s3a.conf} at this server. */
+    public List<String> chorusOverrides() {
+        return List.of("chorus.spark.conf.\"spark.hadoop.fs.s3a.endpoint\"=\"" + endpoint() + "\"",
+                "chorus.spark.conf.\"spark.hadoop.fs.s3a.connection.ssl.enabled\"=false",
+                // A broken server must fail the test in seconds, not after the default quarter hour of retries.
+                "chorus.spark.conf.\"spark.hadoop.fs.s3a.attempts.maximum\"=2",
+                "chorus.spark.conf.\"spark.hadoop.fs.s3a.retry.limit\"=2",
+                "chorus.spark.conf.\"spark.hadoop.fs.s3a.access.key\"=" + ACCESS_KEY,
+                "chorus.spark.conf.\"spark.hadoop.fs.s3a.secret.key\"=" + SECRET_KEY);
     }
 
     @Override

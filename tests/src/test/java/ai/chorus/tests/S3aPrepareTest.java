@@ -1,7 +1,6 @@
 package ai.chorus.tests;
 
 import ai.chorus.cli.ChorusCli;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
@@ -20,6 +19,7 @@ import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -44,20 +44,6 @@ class S3aPrepareTest {
         s3.close();
     }
 
-    private static Configuration s3aConf() {
-        Configuration c = new Configuration();
-        c.set("fs.s3a.endpoint", s3.endpoint());
-        c.set("fs.s3a.path.style.access", "true");
-        c.set("fs.s3a.connection.ssl.enabled", "false");
-        c.set("fs.s3a.access.key", S3ProxyServer.ACCESS_KEY);
-        c.set("fs.s3a.secret.key", S3ProxyServer.SECRET_KEY);
-        c.set("fs.s3a.impl.disable.cache", "true");
-        c.set("fs.s3a.directory.marker.retention", "keep");
-        c.set("fs.s3a.attempts.maximum", "2");
-        c.set("fs.s3a.retry.limit", "2");
-        return c;
-    }
-
     private static byte[] png(Color color) throws Exception {
         BufferedImage img = new BufferedImage(48, 32, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
@@ -78,7 +64,7 @@ class S3aPrepareTest {
     @Test
     void preparesACorpusOnS3IntoADatasetOnS3WithoutLeakingTheSecret() throws Exception {
         String bucket = "s3a://corpus-bucket";
-        try (FileSystem fs = FileSystem.get(new URI(bucket + "/"), s3aConf())) {
+        try (FileSystem fs = FileSystem.get(new URI(bucket + "/"), s3.hadoopConf())) {
             put(fs, bucket + "/corpus/img/red.png", png(Color.RED));
             put(fs, bucket + "/corpus/img/green.png", png(Color.GREEN));
             put(fs, bucket + "/corpus/img/blue.png", png(Color.BLUE));
@@ -92,19 +78,14 @@ class S3aPrepareTest {
         int exit;
         try {
             System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-            exit = ChorusCli.run("prepare", "-c", Repo.file("conf/storage/s3a.conf").toString(),
-                    "chorus.spark.master=\"local[2]\"",
-                    "chorus.spark.conf.\"spark.hadoop.fs.s3a.endpoint\"=\"" + s3.endpoint() + "\"",
-                    "chorus.spark.conf.\"spark.hadoop.fs.s3a.connection.ssl.enabled\"=false",
-                    // A broken server must fail the test in seconds, not after the default quarter hour of retries.
-                    "chorus.spark.conf.\"spark.hadoop.fs.s3a.attempts.maximum\"=2",
-                    "chorus.spark.conf.\"spark.hadoop.fs.s3a.retry.limit\"=2",
-                    "chorus.spark.conf.\"spark.hadoop.fs.s3a.access.key\"=" + S3ProxyServer.ACCESS_KEY,
-                    "chorus.spark.conf.\"spark.hadoop.fs.s3a.secret.key\"=" + S3ProxyServer.SECRET_KEY,
-                    "chorus.prep.input.manifest=\"" + bucket + "/corpus/manifest.csv\"",
+            List<String> args = new ArrayList<>(List.of("prepare", "-c", Repo.file("conf/storage/s3a.conf").toString(),
+                    "chorus.spark.master=\"local[2]\""));
+            args.addAll(s3.chorusOverrides());
+            args.addAll(List.of("chorus.prep.input.manifest=\"" + bucket + "/corpus/manifest.csv\"",
                     "chorus.prep.output.path=\"" + bucket + "/datasets/cards\"",
                     "chorus.prep.image.size=16",
-                    "chorus.prep.tokenizer.vocab-size=300");
+                    "chorus.prep.tokenizer.vocab-size=300"));
+            exit = ChorusCli.run(args.toArray(String[]::new));
         } finally {
             System.setOut(originalOut);
         }
@@ -114,7 +95,7 @@ class S3aPrepareTest {
         assertTrue(stdout.contains("reconcile: 4 rows in = 3 samples + 1 rejects (ok)"), stdout);
         assertFalse(stdout.contains(S3ProxyServer.SECRET_KEY), "the secret key is not printed");
 
-        try (FileSystem fs = FileSystem.get(new URI(bucket + "/"), s3aConf())) {
+        try (FileSystem fs = FileSystem.get(new URI(bucket + "/"), s3.hadoopConf())) {
             String datasetJson = new String(fs.open(new Path(bucket + "/datasets/cards/dataset.json")).readAllBytes(),
                     StandardCharsets.UTF_8);
             assertTrue(datasetJson.contains("\"samples\" : 3"), datasetJson);

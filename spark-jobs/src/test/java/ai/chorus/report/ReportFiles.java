@@ -40,6 +40,7 @@ final class ReportFiles {
                  "sizes":{"image_retrieval_queries":6,"image_retrieval_candidates":4,
                           "text_retrieval_queries":4,"text_retrieval_candidates":6},
                  "ks":[1,5,10],
+                 "chance":{"image_retrieval_recall@1":0.25,"text_retrieval_recall@1":0.4167},
                  "metrics":{"image_retrieval_recall@1":%s,"image_retrieval_recall@5":0.9,"image_retrieval_recall@10":1.0,
                             "image_retrieval_mean_rank":2.5,"image_retrieval_median_rank":2.0,"image_retrieval_map":0.6,
                             "text_retrieval_recall@1":0.3,"text_retrieval_recall@5":0.8,"text_retrieval_recall@10":1.0,

@@ -87,6 +87,16 @@ class ReportWriterTest {
     }
 
     @Test
+    void eachDirectionHasARandomRankingRowFromTheResultsChanceLevels(@TempDir Path tmp) throws Exception {
+        String html = Files.readString(ReportWriter.write(null, evalFolder(tmp, "grinning face"), tmp.resolve("out"), null));
+        String md = Files.readString(tmp.resolve("out/report.md"));
+        for (String page : List.of(html, md)) {
+            assertTrue(page.contains("random ranking"), "a chance row");
+            assertTrue(page.contains("0.2500") && page.contains("0.4167"), "the chance R@1 of both directions");
+        }
+    }
+
+    @Test
     void captionsFromTheDataAreShownAsText(@TempDir Path tmp) throws Exception {
         String caption = "<script>alert('x')</script> & <b>|bold|</b>\nsecond line";
         Path out = tmp.resolve("out");

@@ -8,6 +8,7 @@ import ai.chorus.models.ModelIO;
 import ai.chorus.models.blocks.ContrastiveHeads;
 import ai.chorus.models.blocks.ContrastiveLogitsVertex;
 import ai.chorus.models.encoders.AudioTower;
+import ai.chorus.models.encoders.ContrastiveLogits;
 import ai.chorus.models.encoders.Towers;
 import com.typesafe.config.Config;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -56,9 +57,7 @@ public final class AudioClipBuilder implements ModelBuilder {
         for (List<String> pair : PAIRS) {
             String a = pair.get(0);
             String b = pair.get(1);
-            ContrastiveLogitsVertex logits = ContrastiveLogitsVertex.builder()
-                    .initialTemperature(cfg.positiveDouble("temperature"))
-                    .maxScale(cfg.positiveDouble("max-logit-scale")).build();
+            ContrastiveLogitsVertex logits = ContrastiveLogits.of(cfg);
             ContrastiveHeads.Names heads = ContrastiveHeads.addMaskedSymmetricInfoNce(graph, embeddings.get(a),
                     embeddings.get(b), a + capitalised(b) + "-", logits, 1.0 / PAIRS.size(), ModelIO.presenceInput(a),
                     ModelIO.presenceInput(b));

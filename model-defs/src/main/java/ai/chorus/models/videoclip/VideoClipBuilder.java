@@ -7,6 +7,7 @@ import ai.chorus.models.ModelConfig;
 import ai.chorus.models.ModelIO;
 import ai.chorus.models.blocks.ContrastiveHeads;
 import ai.chorus.models.blocks.ContrastiveLogitsVertex;
+import ai.chorus.models.encoders.ContrastiveLogits;
 import ai.chorus.models.encoders.Towers;
 import ai.chorus.models.encoders.VideoTower;
 import com.typesafe.config.Config;
@@ -35,9 +36,7 @@ public final class VideoClipBuilder implements ModelBuilder {
         ComputationGraphConfiguration.GraphBuilder graph = GraphStart.start(cfg, training, shapes, inputs);
         String video = VideoTower.add(graph, "video", cfg, shapes, embed);
         String text = Towers.text(graph, "text", cfg, shapes, embed);
-        ContrastiveLogitsVertex logits = ContrastiveLogitsVertex.builder()
-                .initialTemperature(cfg.positiveDouble("temperature"))
-                .maxScale(cfg.positiveDouble("max-logit-scale")).build();
+        ContrastiveLogitsVertex logits = ContrastiveLogits.of(cfg);
         ContrastiveHeads.Names heads = ContrastiveHeads.addSymmetricInfoNce(graph, video, text, "", logits);
         graph.setOutputs(heads.outputs());
         ModelIO io = new ModelIO(inputs, List.of(heads.outputs()), ModelIO.IDENTITY_LABELS,

@@ -1,16 +1,14 @@
 package ai.chorus.eval;
 
+import ai.chorus.prep.io.HadoopFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataInputStream;
-import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 
 /**
  * The evaluation folder on any Hadoop filesystem:
@@ -34,11 +32,7 @@ public final class EvalFolder {
     public EvalFolder(String root, String split, Configuration hadoop) {
         this.root = new Path(root);
         this.split = split;
-        try {
-            this.fs = this.root.getFileSystem(hadoop);
-        } catch (IOException e) {
-            throw new UncheckedIOException("opening " + root, e);
-        }
+        this.fs = HadoopFiles.fileSystem(this.root, hadoop);
     }
 
     public Path root() {
@@ -68,40 +62,30 @@ public final class EvalFolder {
 
     /** The {@code config_hash} of a finished piece of work, or null when the file is missing or unreadable. */
     public String hashOf(Path json) {
+        if (!HadoopFiles.exists(fs, json)) {
+            return null;
+        }
         try {
-            if (!fs.exists(json)) {
-                return null;
-            }
             JsonNode node = JSON.readTree(readString(json));
             return node.path("config_hash").isTextual() ? node.get("config_hash").asText() : null;
-        } catch (IOException e) {
+        } catch (IOException | UncheckedIOException e) {
             return null;
         }
     }
 
-    public String readString(Path p) throws IOException {
-        try (FSDataInputStream in = fs.open(p)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
+    public String readString(Path p) {
+        return HadoopFiles.readString(fs, p);
     }
 
     public void write(Path p, byte[] bytes) {
-        try (FSDataOutputStream out = fs.create(p, true)) {
-            out.write(bytes);
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing " + p, e);
-        }
+        HadoopFiles.write(fs, p, bytes);
     }
 
     public void writeString(Path p, String text) {
-        write(p, text.getBytes(StandardCharsets.UTF_8));
+        HadoopFiles.writeString(fs, p, text);
     }
 
     public void delete(Path p) {
-        try {
-            fs.delete(p, true);
-        } catch (IOException e) {
-            throw new UncheckedIOException("deleting " + p, e);
-        }
+        HadoopFiles.delete(fs, p);
     }
 }

@@ -1,7 +1,7 @@
 package ai.chorus.eval;
 
+import ai.chorus.prep.io.HadoopFiles;
 import ai.chorus.prep.io.MediaPathResolver;
-import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -87,10 +87,12 @@ final class ExampleMedia {
                 Path source = originalFile(r.getString(9), r.getString(4));
                 String name = source.getName();
                 String ext = name.contains(".") ? name.substring(name.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT) : "bin";
-                try (FSDataInputStream in = source.getFileSystem(spark.sparkContext().hadoopConfiguration()).open(source)) {
-                    folder.write(folder.media(base + "." + ext), in.readAllBytes());
+                try {
+                    byte[] audio = HadoopFiles.readBytes(HadoopFiles.fileSystem(source, spark.sparkContext()
+                            .hadoopConfiguration()), source);
+                    folder.write(folder.media(base + "." + ext), audio);
                     return base + "." + ext;
-                } catch (IOException e) {
+                } catch (UncheckedIOException e) {
                     LOG.warn("retrieval example {}: the audio file {} cannot be read ({}); the report shows no player",
                             key, source, e.toString());
                     return null;

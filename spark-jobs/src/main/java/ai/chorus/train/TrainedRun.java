@@ -1,11 +1,10 @@
 package ai.chorus.train;
 
+import ai.chorus.prep.io.HadoopFiles;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigRenderOptions;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataInputStream;
-import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
@@ -13,7 +12,6 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 
 import java.io.ByteArrayInputStream;
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -32,23 +30,12 @@ public record TrainedRun(String folder, Config config, ResolvedModel model, byte
     /** Writes the model and training settings of a run, so that later jobs need only the run folder. */
     static void writeSettings(SparkSession spark, String run, Config config) {
         Path path = new Path(run, SETTINGS);
-        try {
-            FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
-            try (FSDataOutputStream out = fs.create(path, true)) {
-                out.write(settingsText(config).getBytes(StandardCharsets.UTF_8));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing " + path, e);
-        }
+        HadoopFiles.writeString(HadoopFiles.fileSystem(path, hadoop(spark)), path, settingsText(config));
     }
 
     static void deleteSettings(SparkSession spark, String run) {
         Path path = new Path(run, SETTINGS);
-        try {
-            path.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(path, false);
-        } catch (IOException e) {
-            throw new UncheckedIOException("deleting " + path, e);
-        }
+        HadoopFiles.delete(HadoopFiles.fileSystem(path, hadoop(spark)), path);
     }
 
     private static String settingsText(Config config) {
@@ -59,22 +46,16 @@ public record TrainedRun(String folder, Config config, ResolvedModel model, byte
 
     /** Whether {@code run} holds a final model trained with exactly these model and training settings. */
     public static boolean isFinished(SparkSession spark, String run, Config config) {
-        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-        Path model = new Path(run, TrainJob.FINAL_MODEL);
         Path settings = new Path(run, SETTINGS);
-        try {
-            return model.getFileSystem(hadoop).exists(model) && settings.getFileSystem(hadoop).exists(settings)
-                    && read(hadoop, settings, "the run's settings").equals(settingsText(config));
-        } catch (IOException e) {
-            throw new UncheckedIOException("looking at " + run, e);
-        }
+        FileSystem fs = HadoopFiles.fileSystem(settings, hadoop(spark));
+        return HadoopFiles.exists(fs, new Path(run, TrainJob.FINAL_MODEL)) && HadoopFiles.exists(fs, settings)
+                && HadoopFiles.readString(fs, settings).equals(settingsText(config));
     }
 
     public static TrainedRun open(SparkSession spark, String folder) {
-        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-        Config config = ConfigFactory.parseString(read(hadoop, new Path(folder, SETTINGS), "the run's settings"))
-                .resolve();
-        byte[] zip = readBytes(hadoop, new Path(folder, TrainJob.FINAL_MODEL), "the trained model");
+        Config config = ConfigFactory.parseString(new String(readFinished(spark, folder, SETTINGS, "the run's settings"),
+                StandardCharsets.UTF_8)).resolve();
+        byte[] zip = readFinished(spark, folder, TrainJob.FINAL_MODEL, "the trained model");
         ResolvedModel model = ResolvedModel.resolve(spark, config, config.getString("chorus.train.dataset"));
         return new TrainedRun(folder, config, model, zip);
     }
@@ -108,21 +89,17 @@ public record TrainedRun(String folder, Config config, ResolvedModel model, byte
         }
     }
 
-    private static String read(Configuration hadoop, Path path, String what) {
-        return new String(readBytes(hadoop, path, what), StandardCharsets.UTF_8);
+    private static byte[] readFinished(SparkSession spark, String run, String name, String what) {
+        Path path = new Path(run, name);
+        FileSystem fs = HadoopFiles.fileSystem(path, hadoop(spark));
+        if (!HadoopFiles.exists(fs, path)) {
+            throw new IllegalArgumentException(path + " (" + what + ") does not exist: is " + run
+                    + " the folder of a finished `chorus train` run?");
+        }
+        return HadoopFiles.readBytes(fs, path);
     }
 
-    private static byte[] readBytes(Configuration hadoop, Path path, String what) {
-        try {
-            FileSystem fs = path.getFileSystem(hadoop);
-            try (FSDataInputStream in = fs.open(path)) {
-                return in.readAllBytes();
-            }
-        } catch (FileNotFoundException e) {
-            throw new IllegalArgumentException(path + " (" + what + ") does not exist: is " + path.getParent()
-                    + " the folder of a finished `chorus train` run?", e);
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading " + path, e);
-        }
+    private static Configuration hadoop(SparkSession spark) {
+        return spark.sparkContext().hadoopConfiguration();
     }
 }

@@ -1,15 +1,13 @@
 package ai.chorus.prep.output;
 
+import ai.chorus.prep.io.HadoopFiles;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 
 /**
  * A prepared dataset's folder on any Hadoop file system. Jobs write into {@code _staging/} and
@@ -59,11 +57,7 @@ public final class DatasetFolder {
     }
 
     public boolean exists(Path p) {
-        try {
-            return fs.exists(p);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return HadoopFiles.exists(fs, p);
     }
 
     /** Removes what an earlier, killed run left in staging, and checks that the folder is writable. */
@@ -79,19 +73,11 @@ public final class DatasetFolder {
     }
 
     public void writeString(Path p, String text) {
-        try (FSDataOutputStream out = fs.create(p, true)) {
-            out.write(text.getBytes(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + p + ": " + e.getMessage(), e);
-        }
+        HadoopFiles.writeString(fs, p, text);
     }
 
     public String readString(Path p) {
-        try (InputStream in = fs.open(p)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + p + ": " + e.getMessage(), e);
-        }
+        return HadoopFiles.readString(fs, p);
     }
 
     /** Total bytes of the Parquet files below a folder. */
@@ -144,11 +130,7 @@ public final class DatasetFolder {
     }
 
     public void delete(Path p) {
-        try {
-            fs.delete(p, true);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        HadoopFiles.delete(fs, p);
     }
 
     public void rename(Path from, Path to) throws IOException {

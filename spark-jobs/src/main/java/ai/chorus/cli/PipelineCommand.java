@@ -44,7 +44,7 @@ final class PipelineCommand implements Callable<Integer> {
         Config conf = config.load();
         // Every step's settings are checked before the first one starts.
         PrepareOptions prepare = PrepareOptions.fromConfig(conf);
-        TrainOptions train = new TrainJob(null, conf).options();
+        TrainOptions train = TrainOptions.fromConfig(conf);
         EvalOptions eval = EvalOptions.fromConfig(conf);
         String output = ConfigValues.requiredString(conf, "chorus.pipeline.output", "the pipeline's folder");
         Map<String, Double> seconds = new LinkedHashMap<>();

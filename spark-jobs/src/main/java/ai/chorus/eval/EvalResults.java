@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -85,13 +83,5 @@ public record EvalResults(String task, String split, Map<String, Long> sizes, Ma
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    public void write(Path path) throws IOException {
-        Path parent = path.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        JSON.writeValue(path.toFile(), toJson());
     }
 }

@@ -29,10 +29,6 @@ public record PairEmbeddings(String oneModality, String manyModality, List<Strin
     public static PairEmbeddings load(Dataset<Row> embeddings, String oneModality, String manyModality) {
         Side one = Side.read(embeddings, oneModality);
         Side many = Side.read(embeddings, manyModality);
-        Map<String, Integer> oneRow = new LinkedHashMap<>();
-        for (int i = 0; i < one.keys.size(); i++) {
-            oneRow.put(one.keys.get(i), i);
-        }
         Set<String> withMany = new HashSet<>(many.keys);
         // Keep the samples that have both modalities, renumbered densely.
         List<Integer> keptOnes = new ArrayList<>();

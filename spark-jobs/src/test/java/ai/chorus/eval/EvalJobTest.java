@@ -119,6 +119,8 @@ class EvalJobTest {
         JsonNode zeroShot = JSON.readTree(out.resolve("results/zeroshot-image.val.json").toFile());
         assertEquals("zeroshot_classification", zeroShot.path("task").asText());
         assertEquals(4, zeroShot.path("sizes").path("classes").asInt(), "four colours");
+        assertEquals(samples, zeroShot.path("sizes").path("images").asLong(), "every labelled validation image classified");
+        assertEquals(List.of("black", "blue", "green", "red"), JSON.convertValue(zeroShot.path("class_names"), List.class));
         double acc1 = zeroShot.path("metrics").path("acc1").asDouble(-1);
         assertTrue(acc1 >= 0 && acc1 <= zeroShot.path("metrics").path("acc5").asDouble(), zeroShot.toString());
 
